@@ -1,0 +1,77 @@
+{#-
+    Casts of free text (e.g. values extracted from JSON) that return null instead of failing.
+    Cross-database (adapter.dispatch: default__ = Postgres, duckdb__ = DuckDB); documented in
+    macros/_macros__json.yml.
+
+    A text is numeric when, after trimming spaces, it is a plain decimal number: optional sign,
+    at most 30 integer and 30 fraction digits, optional exponent of at most 2 digits
+    ("12", "-3.5", ".5", "5.", "1e3", "1.5E-07"). The bounds keep every accepted value inside the
+    double range on both warehouses, so the cast after the test cannot fail. NaN/Infinity,
+    hex, thousands separators and the empty string are not numeric.
+    A text is integral when it is an integer of at most 18 digits, optionally followed by a
+    fraction of zeros ("12", "-7", "12.0", "12."), so it always fits a bigint.
+-#}
+
+{% macro _numeric_text_pattern(integral=false) -%}
+    {%- if integral -%}
+        {{ return('^[+-]?[0-9]{1,18}([.]0*)?$') }}
+    {%- else -%}
+        {{ return('^[+-]?([0-9]{1,30}([.][0-9]{0,30})?|[.][0-9]{1,30})([eE][+-]?[0-9]{1,2})?$') }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- is_numeric_text(expr, integral=false): true when the text is a number (see above; with      -#}
+{#- integral=true, an integer that fits a bigint); false otherwise, also for null.               -#}
+{% macro is_numeric_text(expr, integral=false) -%}
+    {{ return(adapter.dispatch('is_numeric_text', 'ai_ops')(expr, integral)) }}
+{%- endmacro %}
+
+{% macro default__is_numeric_text(expr, integral=false) -%}
+    coalesce(trim({{ expr }}) ~ '{{ _numeric_text_pattern(integral) }}', false)
+{%- endmacro %}
+
+{% macro duckdb__is_numeric_text(expr, integral=false) -%}
+    coalesce(regexp_full_match(trim({{ expr }}), '{{ _numeric_text_pattern(integral) }}'), false)
+{%- endmacro %}
+
+
+{#- safe_to_double(expr): double precision when is_numeric_text(expr), else null. -#}
+{% macro safe_to_double(expr) -%}
+    {{ return(adapter.dispatch('safe_to_double', 'ai_ops')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_to_double(expr) -%}
+    case when {{ is_numeric_text(expr) }} then cast(trim({{ expr }}) as double precision) end
+{%- endmacro %}
+
+
+{#- safe_to_bigint(expr): bigint when the text is integral ("12", "12.0"), else null        -#}
+{#- ("12.5", "1e3", 19+ digits, non-numbers): never rounds, so both warehouses agree.        -#}
+{% macro safe_to_bigint(expr) -%}
+    {{ return(adapter.dispatch('safe_to_bigint', 'ai_ops')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_to_bigint(expr) -%}
+    case
+        when {{ is_numeric_text(expr, integral=true) }}
+            then cast(split_part(trim({{ expr }}), '.', 1) as bigint)
+    end
+{%- endmacro %}
+
+
+{#- safe_to_integer(expr): integer when the text is integral and within the integer range, else null. -#}
+{% macro safe_to_integer(expr) -%}
+    {{ return(adapter.dispatch('safe_to_integer', 'ai_ops')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_to_integer(expr) -%}
+    {#- nested case: Postgres does not promise to evaluate the conditions of an `and` in order -#}
+    case
+        when {{ is_numeric_text(expr, integral=true) }}
+            then case
+                when abs(cast(split_part(trim({{ expr }}), '.', 1) as bigint)) <= 2147483647
+                    then cast(split_part(trim({{ expr }}), '.', 1) as integer)
+            end
+    end
+{%- endmacro %}

@@ -1,0 +1,399 @@
+{#-
+    The AI-event metric family of ops_metrics (long format). Rows for the
+    overall segment and for each of the four segment types, at week and month
+    grain (weekly_active_users at week grain only), only where the metric's
+    population has rows. One pass per base relation with grouping sets.
+
+    `value` is the contract's column name, hence the RF04 exemption; SQLFluff's
+    DuckDB dialect cannot parse `group by grouping sets`, hence the PRS ones.
+-#}
+{%- set segment_columns = [
+    'workflow', 'model_version', 'prompt_version', 'feature_flag_state'
+] -%}
+{#- group by grouping sets: (grain) for overall, (grain, column) per segment -#}
+{%- set grouping_set_list = [] -%}
+{%- for grain_column in ['week_start', 'month_start'] -%}
+    {%- do grouping_set_list.append('(' ~ grain_column ~ ')') -%}
+    {%- for segment_column in segment_columns -%}
+        {%- do grouping_set_list.append(
+            '(' ~ grain_column ~ ', ' ~ segment_column ~ ')'
+        ) -%}
+    {%- endfor -%}
+{%- endfor -%}
+{%- set segment_grouping_sets =
+    'grouping sets (' ~ grouping_set_list | join(', ') ~ ')' -%}
+{#- period_grain, period_start, segment_type, segment_value of a grouped row -#}
+{%- set segment_type_cases = [] -%}
+{%- set segment_value_cases = [] -%}
+{%- for segment_column in segment_columns -%}
+    {%- do segment_type_cases.append(
+        'when grouping(' ~ segment_column ~ ') = 0 then \'' ~ segment_column ~ '\''
+    ) -%}
+    {%- do segment_value_cases.append(
+        'when grouping(' ~ segment_column ~ ') = 0 then ' ~ segment_column
+    ) -%}
+{%- endfor -%}
+{%- set segment_dimensions =
+    "case when grouping(week_start) = 0 then 'week' else 'month' end"
+    ~ " as period_grain,\n"
+    ~ "        coalesce(week_start, month_start) as period_start,\n"
+    ~ "        case " ~ segment_type_cases | join(' ')
+    ~ " else 'overall' end as segment_type,\n"
+    ~ "        case " ~ segment_value_cases | join(' ')
+    ~ " else 'all' end as segment_value" -%}
+-- noqa: disable=RF04
+
+with
+
+events as (
+    select * from {{ ref('stg_telemetry__ai_events') }}
+),
+
+responses as (
+    select * from {{ ref('int_ai_responses_priced') }}
+),
+
+conversations as (
+    select * from {{ ref('int_conversations_assembled') }}
+),
+
+-- bases: one row per unit of the metric's population, with its periods and
+-- segment values (response-level and event-level metrics: the event's own
+-- properties; conversation-level metrics: the conversation's first event)
+
+response_base as (
+    select
+        {{ period_start('week', 'occurred_at') }} as week_start,
+        {{ period_start('month', 'occurred_at') }} as month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        latency_ms,
+        case when response_status = 'success' then 1 else 0 end as is_success,
+        cost_usd
+    from responses
+),
+
+event_base as (
+    select
+        {{ period_start('week', 'occurred_at') }} as week_start,
+        {{ period_start('month', 'occurred_at') }} as month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        {{ minutes_between('occurred_at', 'loaded_at') }} as freshness_minutes
+    from events
+),
+
+prompt_base as (
+    select
+        {{ period_start('week', 'occurred_at') }} as week_start,
+        {{ period_start('month', 'occurred_at') }} as month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        user_id,
+        case
+            when prompt_text is not null and prompt_text != '' then 1
+            else 0
+        end as has_text,
+        case
+            when
+                prompt_text is not null
+                and prompt_text != ''
+                and is_prompt_text_redacted
+                then 1
+            else 0
+        end as is_redacted
+    from events
+    where event_name = 'ai_user_prompt_created'
+),
+
+conversation_base as (
+    select
+        {{ period_start('week', 'started_at') }} as week_start,
+        {{ period_start('month', 'started_at') }} as month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        case when is_completed then 1 else 0 end as is_completed,
+        case when workflow = 'support_automation' then 1 else 0 end
+            as is_support_automation,
+        case when is_deflected then 1 else 0 end as is_deflected
+    from conversations
+),
+
+-- aggregates per period and segment
+
+response_grouped as (
+    select
+        {{ segment_dimensions }},
+        count(latency_ms) as n_latencies,
+        {{ percentile_cont('latency_ms', 0.95) }} as p95_latency_ms,
+        count(*) as n_responses,
+        sum(is_success) as n_successes,
+        sum(cost_usd) as cost_usd
+    from response_base
+    group by {{ segment_grouping_sets }} -- noqa: PRS
+),
+
+event_grouped as (
+    select
+        {{ segment_dimensions }},
+        count(freshness_minutes) as n_freshness,
+        {{ median('freshness_minutes') }} as median_freshness_minutes
+    from event_base
+    group by {{ segment_grouping_sets }} -- noqa: PRS
+),
+
+prompt_grouped as (
+    select
+        {{ segment_dimensions }},
+        count(distinct user_id) as n_active_users,
+        sum(has_text) as n_prompts_with_text,
+        sum(is_redacted) as n_prompts_redacted
+    from prompt_base
+    group by {{ segment_grouping_sets }} -- noqa: PRS
+),
+
+conversation_grouped as (
+    select
+        {{ segment_dimensions }},
+        count(*) as n_conversations,
+        sum(is_completed) as n_completed,
+        sum(is_support_automation) as n_support_automation,
+        sum(is_deflected) as n_deflected
+    from conversation_base
+    group by {{ segment_grouping_sets }} -- noqa: PRS
+),
+
+-- a null segment value makes no segment row (it stays in overall)
+
+response_metrics as (
+    select * from response_grouped
+    where segment_value is not null
+),
+
+event_metrics as (
+    select * from event_grouped
+    where segment_value is not null
+),
+
+prompt_metrics as (
+    select * from prompt_grouped
+    where segment_value is not null
+),
+
+conversation_metrics as (
+    select * from conversation_grouped
+    where segment_value is not null
+),
+
+-- cost_per_successful_outcome: response cost (by response time and the
+-- response's segments) over completed conversations (by conversation start
+-- and its first event's segments); either side may be missing in a period
+
+outcome_cost_parts as (
+    select
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cost_usd,
+        0 as n_completed
+    from response_metrics
+    union all
+    select
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        0 as cost_usd,
+        n_completed
+    from conversation_metrics
+),
+
+outcome_cost as (
+    select
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        sum(cost_usd) as cost_usd,
+        sum(n_completed) as n_completed
+    from outcome_cost_parts
+    group by period_grain, period_start, segment_type, segment_value
+),
+
+-- one row per metric (long format)
+
+metric_rows as (
+    select
+        'p95_latency_ms' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(p95_latency_ms as double precision) as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from response_metrics
+    where n_latencies > 0
+
+    union all
+
+    select
+        'success_rate' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(n_successes as double precision)
+        / nullif(cast(n_responses as double precision), 0) as value,
+        cast(n_successes as double precision) as numerator,
+        cast(n_responses as double precision) as denominator
+    from response_metrics
+
+    union all
+
+    select
+        'ai_cost_usd' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(cost_usd as double precision) as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from response_metrics
+
+    union all
+
+    select
+        'data_freshness_minutes' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(median_freshness_minutes as double precision) as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from event_metrics
+    where n_freshness > 0
+
+    union all
+
+    select
+        'redaction_rate' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(n_prompts_redacted as double precision)
+        / nullif(cast(n_prompts_with_text as double precision), 0) as value,
+        cast(n_prompts_redacted as double precision) as numerator,
+        cast(n_prompts_with_text as double precision) as denominator
+    from prompt_metrics
+
+    union all
+
+    select
+        'weekly_active_users' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(n_active_users as double precision) as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from prompt_metrics
+    where period_grain = 'week'
+
+    union all
+
+    select
+        'conversation_completion_rate' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(n_completed as double precision)
+        / nullif(cast(n_conversations as double precision), 0) as value,
+        cast(n_completed as double precision) as numerator,
+        cast(n_conversations as double precision) as denominator
+    from conversation_metrics
+
+    union all
+
+    select
+        'support_deflection_rate' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(n_deflected as double precision)
+        / nullif(cast(n_support_automation as double precision), 0) as value,
+        cast(n_deflected as double precision) as numerator,
+        cast(n_support_automation as double precision) as denominator
+    from conversation_metrics
+    where n_support_automation > 0
+
+    union all
+
+    select
+        'throughput_per_day' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(n_completed as double precision)
+        / case
+            when period_grain = 'week' then 7
+            else {{ days_in_period('month', 'period_start') }}
+        end as value,
+        cast(n_completed as double precision) as numerator,
+        cast(
+            case
+                when period_grain = 'week' then 7
+                else {{ days_in_period('month', 'period_start') }}
+            end as double precision
+        ) as denominator
+    from conversation_metrics
+
+    union all
+
+    select
+        'cost_per_successful_outcome' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cast(cost_usd as double precision)
+        / nullif(cast(n_completed as double precision), 0) as value,
+        cast(cost_usd as double precision) as numerator,
+        cast(n_completed as double precision) as denominator
+    from outcome_cost
+),
+
+final as (
+    select
+        -- strings
+        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
+        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
+        -- dates
+        cast(period_start as date) as period_start,
+        -- strings
+        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
+        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
+        -- numerics
+        value,
+        numerator,
+        denominator
+    from metric_rows
+)
+
+select * from final

@@ -1,0 +1,170 @@
+{#-
+    The value metric family of ops_metrics (long format, DESIGN.md family
+    columns): work_removed_hours and cost_savings_usd at week and month grain
+    for overall, workflow, model_version, prompt_version and
+    feature_flag_state; total_cost_usd and roi at month grain, overall only.
+    Rows only where the metric's population has data: conversations started
+    in the period (and segment) for the two savings metrics; conversations,
+    AI responses or ledger entries in the month for total_cost_usd and roi.
+-#}
+-- noqa: disable=RF04
+with
+
+workflow_periods as (
+    select * from {{ ref('int_roi_workflow_periods') }}
+),
+
+conversations as (
+    select * from {{ ref('int_conversations_valued') }}
+),
+
+-- overall ('all' rows) and workflow segments, from the dense table
+savings_by_workflow as (
+    select
+        period_grain,
+        period_start,
+        case when workflow = 'all' then 'overall' else 'workflow' end
+            as segment_type,
+        workflow as segment_value,
+        work_removed_hours,
+        cost_savings_usd
+    from workflow_periods
+    where conversations > 0
+),
+
+-- model_version, prompt_version and feature_flag_state: conversation's first event
+conversation_segments as (
+    select
+        week_start,
+        month_start,
+        'model_version' as segment_type,
+        model_version as segment_value,
+        work_removed_hours,
+        cost_savings_usd
+    from conversations
+    union all
+    select
+        week_start,
+        month_start,
+        'prompt_version' as segment_type,
+        prompt_version as segment_value,
+        work_removed_hours,
+        cost_savings_usd
+    from conversations
+    union all
+    select
+        week_start,
+        month_start,
+        'feature_flag_state' as segment_type,
+        feature_flag_state as segment_value,
+        work_removed_hours,
+        cost_savings_usd
+    from conversations
+),
+
+savings_by_conversation_segment as (
+    select
+        'week' as period_grain,
+        week_start as period_start,
+        segment_type,
+        segment_value,
+        sum(work_removed_hours) as work_removed_hours,
+        sum(cost_savings_usd) as cost_savings_usd
+    from conversation_segments
+    where segment_value is not null
+    group by 1, 2, 3, 4
+    union all
+    select
+        'month' as period_grain,
+        month_start as period_start,
+        segment_type,
+        segment_value,
+        sum(work_removed_hours) as work_removed_hours,
+        sum(cost_savings_usd) as cost_savings_usd
+    from conversation_segments
+    where segment_value is not null
+    group by 1, 2, 3, 4
+),
+
+savings as (
+    select * from savings_by_workflow
+    union all
+    select * from savings_by_conversation_segment
+),
+
+monthly_costs as (
+    select
+        period_start,
+        total_cost_usd,
+        net_benefit_usd,
+        roi
+    from workflow_periods
+    where
+        period_grain = 'month'
+        and workflow = 'all'
+        and (conversations > 0 or ai_responses > 0 or ledger_entries > 0)
+),
+
+metric_rows as (
+    select
+        'work_removed_hours' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        work_removed_hours as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from savings
+    union all
+    select
+        'cost_savings_usd' as metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        cost_savings_usd as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from savings
+    union all
+    select
+        'total_cost_usd' as metric_key,
+        'month' as period_grain,
+        period_start,
+        'overall' as segment_type,
+        'all' as segment_value,
+        total_cost_usd as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from monthly_costs
+    union all
+    select
+        'roi' as metric_key,
+        'month' as period_grain,
+        period_start,
+        'overall' as segment_type,
+        'all' as segment_value,
+        roi as value,
+        net_benefit_usd as numerator,
+        total_cost_usd as denominator
+    from monthly_costs
+),
+
+final as (
+    select
+        -- strings
+        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
+        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
+        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
+        -- numerics
+        cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
+        -- dates
+        cast(period_start as date) as period_start
+    from metric_rows
+)
+
+select * from final

@@ -1,0 +1,219 @@
+-- ops_metrics (CONTRACT.md section 3): one row per metric, period and
+-- segment, long format. The union of the four metric families, with the
+-- bucket from int_metric_catalog, an overall row for every spine period
+-- (no_data when the metric has nothing there) and the target status.
+-- `value` is a contract column name (SQLFluff RF04 exempted).
+-- noqa: disable=RF04
+
+with
+
+family_ai_events as (
+    select * from {{ ref('int_metrics__ai_events') }}
+),
+
+family_agents_ops as (
+    select * from {{ ref('int_metrics__agents_ops') }}
+),
+
+family_governance as (
+    select * from {{ ref('int_metrics__governance') }}
+),
+
+family_value as (
+    select * from {{ ref('int_metrics__value') }}
+),
+
+periods as (
+    select * from {{ ref('int_metric_periods') }}
+),
+
+catalog as (
+    select * from {{ ref('int_metric_catalog') }}
+),
+
+metric_targets as (
+    select * from {{ ref('metric_targets') }}
+),
+
+family_rows as (
+    select
+        metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        value,
+        numerator,
+        denominator
+    from family_ai_events
+    union all
+    select
+        metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        value,
+        numerator,
+        denominator
+    from family_agents_ops
+    union all
+    select
+        metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        value,
+        numerator,
+        denominator
+    from family_governance
+    union all
+    select
+        metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        value,
+        numerator,
+        denominator
+    from family_value
+),
+
+-- a family row at a grain its metric is not published at is left out
+-- (weekly_active_users: week only; total_cost_usd and roi: month only);
+-- a key missing from the catalog is kept and fails the bucket tests
+published_rows as (
+    select family_rows.*
+    from family_rows
+    left join catalog
+        on family_rows.metric_key = catalog.metric_key
+    where
+        catalog.metric_key is null
+        or (family_rows.period_grain = 'week' and catalog.has_week_grain)
+        or (family_rows.period_grain = 'month' and catalog.has_month_grain)
+),
+
+spine as (
+    select
+        catalog.metric_key,
+        periods.period_grain,
+        periods.period_start,
+        'overall' as segment_type,
+        'all' as segment_value
+    from catalog
+    inner join periods
+        on
+            (periods.period_grain = 'week' and catalog.has_week_grain)
+            or (periods.period_grain = 'month' and catalog.has_month_grain)
+),
+
+-- spine periods where the metric has no overall row: a no_data row
+missing_rows as (
+    select
+        spine.metric_key,
+        spine.period_grain,
+        spine.period_start,
+        spine.segment_type,
+        spine.segment_value,
+        cast(null as double precision) as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from spine
+    left join published_rows
+        on
+            spine.metric_key = published_rows.metric_key
+            and spine.period_grain = published_rows.period_grain
+            and spine.period_start = published_rows.period_start
+            and spine.segment_type = published_rows.segment_type
+            and spine.segment_value = published_rows.segment_value
+    where published_rows.metric_key is null
+),
+
+all_rows as (
+    select * from published_rows
+    union all
+    select * from missing_rows
+),
+
+targets as (
+    select
+        metric_key,
+        cast(target as double precision) as target,
+        direction,
+        coalesce(cast(at_risk_band as double precision), 0) as at_risk_band
+    from metric_targets
+),
+
+valued as (
+    select
+        all_rows.metric_key,
+        all_rows.period_grain,
+        all_rows.period_start,
+        all_rows.segment_type,
+        all_rows.segment_value,
+        -- a ratio over a zero denominator has no value
+        case
+            when all_rows.denominator = 0 then null
+            else all_rows.value
+        end as value,
+        all_rows.numerator,
+        all_rows.denominator
+    from all_rows
+),
+
+statused as (
+    select
+        valued.*,
+        catalog.bucket,
+        targets.target,
+        case
+            when valued.value is null then 'no_data'
+            when targets.target is null then 'no_target'
+            when targets.direction = 'higher_is_better'
+                then
+                    case
+                        when valued.value >= targets.target then 'on_track'
+                        when
+                            valued.value
+                            >= targets.target * (1 - targets.at_risk_band)
+                            then 'at_risk'
+                        else 'off_track'
+                    end
+            when targets.direction = 'lower_is_better'
+                then
+                    case
+                        when valued.value <= targets.target then 'on_track'
+                        when
+                            valued.value
+                            <= targets.target * (1 + targets.at_risk_band)
+                            then 'at_risk'
+                        else 'off_track'
+                    end
+            else 'no_target'
+        end as status
+    from valued
+    left join catalog
+        on valued.metric_key = catalog.metric_key
+    left join targets
+        on valued.metric_key = targets.metric_key
+),
+
+final as (
+    select
+        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
+        cast(bucket as {{ dbt.type_string() }}) as bucket,
+        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(period_start as date) as period_start,
+        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
+        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
+        cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
+        cast(target as double precision) as target,
+        cast(status as {{ dbt.type_string() }}) as status
+    from statused
+)
+
+select * from final

@@ -1,0 +1,56 @@
+{{ config(schema='quarantine') }}
+
+{#-
+    Every raw row of crm.crm_opportunities, typed, with quarantine_reason (null when
+    valid) and is_duplicate (latest-state table: the latest updated_at, then the latest loaded_at, wins).
+    Lives in the restricted quarantine schema. Mechanism: macros/quarantine.sql.
+-#}
+
+with source as (
+
+    select * from {{ source('crm', 'crm_opportunities') }}
+
+),
+
+typed as (
+
+    select
+        cast(opportunity_id as text) as opportunity_id,
+        cast(account_id as text) as account_id,
+        cast(stage as text) as stage,  -- noqa: RF04
+        cast(amount_usd as double precision) as amount_usd,
+        cast(updated_at as timestamp) as updated_at,
+        cast(loaded_at as timestamp) as loaded_at
+    from source
+
+),
+
+flagged as (
+
+    select
+        typed.*,
+        {{ quarantine_reason([
+            missing_rule('opportunity_id'),
+            negative_rule('amount_usd'),
+        ]) }} as quarantine_reason
+    from typed
+
+),
+
+final as (
+
+    select
+        flagged.*,
+        {{ is_duplicate(
+            'opportunity_id',
+            'latest_state',
+            updated_at='updated_at',
+            tiebreakers=[
+                'account_id', 'stage', 'amount_usd'
+            ]
+        ) }} as is_duplicate
+    from flagged
+
+)
+
+select * from final

@@ -1,0 +1,259 @@
+{{
+    config(
+        materialized='table',
+        schema='quarantine',
+    )
+}}
+
+{#-
+    Every raw ai_events row: `properties` parsed ONCE into typed columns, the first failing
+    quarantine rule (`quarantine_reason`, null when valid) and the dedupe flag (`is_duplicate`).
+    Lives in the restricted quarantine schema because it keeps the unredacted free text;
+    stg_telemetry__ai_events (valid, deduplicated, redacted) and
+    quarantine_telemetry__ai_events (invalid rows) read it.
+-#}
+
+{%- set property_keys = [
+    'workflow',
+    'model_version',
+    'prompt_version',
+    'feature_flag_state',
+    'consent_analytics',
+    'prompt_number',
+    'intent_label',
+    'model_used',
+    'prompt_text',
+    'response_status',
+    'error_type',
+    'latency_ms',
+    'input_tokens',
+    'output_tokens',
+    'cost_usd',
+    'response_text',
+    'action_type',
+    'conversion_flag',
+    'rating',
+    'feedback',
+] -%}
+
+{#- Numeric keys in the order their `non-numeric` / `non-integer` warnings are checked. -#}
+{%- set numeric_keys = [
+    'prompt_number', 'latency_ms', 'input_tokens', 'output_tokens', 'cost_usd', 'rating',
+] -%}
+{%- set integer_keys = ['prompt_number', 'input_tokens', 'output_tokens', 'rating'] -%}
+{%- set negative_checked_keys = ['latency_ms', 'input_tokens', 'output_tokens', 'cost_usd'] -%}
+{%- set known_event_names = [
+    'ai_user_prompt_created', 'ai_llm_response_received', 'ai_user_action',
+] -%}
+
+with
+
+source as (
+
+    select * from {{ source('telemetry', 'ai_events') }}
+
+),
+
+parsed as (
+
+    -- the only JSON parse: all keys at once, as one list of text (null when not a JSON object)
+    select
+        *,
+        {{ json_extract_fields('properties', property_keys) }} as property_values
+    from source
+
+),
+
+extracted as (
+
+    select
+        event_id,
+        event_name,
+        occurred_at,
+        loaded_at,
+        conversation_id,
+        user_id,
+        session_id,
+        properties,
+        {%- for key in property_keys %}
+        {{ json_field('property_values', property_keys, key) }} as property_{{ key }},
+        {%- endfor %}
+        property_values is not null as is_properties_object
+    from parsed
+
+),
+
+typed as (
+
+    select
+        ---------- raw columns, as they came
+        event_id,
+        event_name,
+        occurred_at,
+        loaded_at,
+        conversation_id,
+        user_id,
+        session_id,
+        properties,
+        is_properties_object,
+
+        ---------- strings (enums lower-cased and trimmed, versions trimmed, free text as is)
+        {{ normalize_enum('event_name') }} as event_name_normalized,
+        {{ normalize_enum('property_workflow') }} as workflow,
+        {{ clean_text('property_model_version') }} as model_version,
+        {{ clean_text('property_prompt_version') }} as prompt_version,
+        {{ normalize_enum('property_feature_flag_state') }} as feature_flag_state,
+        {{ normalize_enum('property_intent_label') }} as intent_label,
+        {{ clean_text('property_model_used') }} as model_used,
+        {{ normalize_enum('property_response_status') }} as response_status,
+        {{ normalize_enum('property_error_type') }} as error_type,
+        {{ normalize_enum('property_action_type') }} as action_type,
+        property_prompt_text as prompt_text,
+        property_response_text as response_text,
+        property_feedback as feedback,
+
+        ---------- numerics (null when missing or not a number; *_number feeds the rules)
+        {%- for key in numeric_keys %}
+        {{ safe_to_double('property_' ~ key) }} as {{ key }}_number,
+        {%- endfor %}
+        {{ safe_to_integer('property_prompt_number') }} as prompt_number,
+        {{ safe_to_bigint('property_input_tokens') }} as input_tokens,
+        {{ safe_to_bigint('property_output_tokens') }} as output_tokens,
+        {{ safe_to_integer('property_rating') }} as rating,
+
+        ---------- presence of the numeric keys, for the non-numeric warnings
+        {%- for key in numeric_keys %}
+        property_{{ key }} is not null as has_{{ key }},
+        {%- endfor %}
+
+        ---------- booleans (true/false or "true"/"false"; anything else is unknown)
+        {{ json_to_boolean('property_consent_analytics') }} as consent_analytics,
+        {{ json_to_boolean('property_conversion_flag') }} as conversion_flag
+
+    from extracted
+
+),
+
+quarantine_rules as (
+
+    -- first failing rule wins; the order is documented in ai_quarantine_reason
+    {%- set rules = [
+        missing_rule('event_id'),
+        missing_rule('conversation_id'),
+        null_rule('occurred_at'),
+        (
+            "event_name_normalized is null or event_name_normalized not in ('"
+            ~ known_event_names | join("', '") ~ "')",
+            'unknown event_name',
+        ),
+        ('properties is null', 'properties is null'),
+        ('not is_properties_object', 'properties is not a json object'),
+    ] -%}
+    {%- for key in negative_checked_keys -%}
+        {%- do rules.append((key ~ '_number < 0', 'negative ' ~ key)) -%}
+    {%- endfor -%}
+    {%- do rules.append((
+        'occurred_at > ' ~ dbt.dateadd('day', 1, 'loaded_at'),
+        'occurred_at more than 1 day after loaded_at',
+    )) %}
+    {#-
+        A value that is present but not a number (e.g. "fast", an object) or not a whole number in
+        an integer key does not make the row invalid (CONTRACT.md section 4 lists what does): the
+        column is null and `parse_warning` says why, so nothing is lost silently.
+    -#}
+    {%- set warning_rules = [] -%}
+    {%- for key in numeric_keys -%}
+        {%- do warning_rules.append((
+            'has_' ~ key ~ ' and ' ~ key ~ '_number is null',
+            'non-numeric ' ~ key,
+        )) -%}
+    {%- endfor -%}
+    {%- for key in integer_keys -%}
+        {%- do warning_rules.append((
+            key ~ '_number is not null and ' ~ key ~ ' is null',
+            'non-integer ' ~ key,
+        )) -%}
+    {%- endfor %}
+    select
+        *,
+        {{ quarantine_reason(rules) }} as quarantine_reason,
+        {{ quarantine_reason(warning_rules) }} as parse_warning
+    from typed
+
+),
+
+deduplicated as (
+
+    -- among valid rows of one event_id the earliest loaded_at wins; ties broken deterministically
+    select
+        *,
+        quarantine_reason is null
+        and row_number() over (
+            partition by event_id, quarantine_reason is null
+            order by
+                loaded_at asc nulls last,
+                occurred_at asc nulls last,
+                conversation_id asc nulls last,
+                user_id asc nulls last,
+                session_id asc nulls last,
+                event_name asc nulls last,
+                properties asc nulls last
+        ) > 1 as is_duplicate
+    from quarantine_rules
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        event_id,
+        conversation_id,
+        user_id,
+        session_id,
+
+        ---------- raw text, as it came
+        event_name,
+        properties,
+
+        ---------- strings
+        event_name_normalized,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        intent_label,
+        model_used,
+        response_status,
+        error_type,
+        action_type,
+        prompt_text,
+        response_text,
+        feedback,
+
+        ---------- numerics
+        prompt_number,
+        latency_ms_number as latency_ms,
+        input_tokens,
+        output_tokens,
+        cost_usd_number as cost_usd,
+        rating,
+
+        ---------- booleans
+        consent_analytics,
+        conversion_flag,
+        is_duplicate,
+
+        ---------- timestamps
+        occurred_at,
+        loaded_at,
+
+        ---------- quarantine
+        quarantine_reason,
+        parse_warning
+
+    from deduplicated
+
+)
+
+select * from final

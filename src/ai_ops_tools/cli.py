@@ -1,0 +1,271 @@
+"""The ``ai-ops`` command line: generate, load, demo, build.
+
+Each subcommand is one ``register_*`` function that adds its parser and sets
+``func``; a new subcommand (bench, gx...) is one more function in COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from ai_ops_tools.generator import (
+    DEFAULT_LAUNCH,
+    DEFAULT_START,
+    DEFAULT_WEEKS,
+    GenConfig,
+    GeneratedData,
+    generate,
+    read_parquet_dir,
+    write_parquet,
+    write_truths,
+)
+
+
+class CliError(Exception):
+    """An error the user can fix; printed without a traceback."""
+
+
+# --- shared options --------------------------------------------------------------------
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a timestamp (YYYY-MM-DD[ HH:MM:SS], UTC)") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    return value
+
+
+def add_generation_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data generation")
+    size = g.add_mutually_exclusive_group()
+    size.add_argument("--conversations", type=_positive, help="number of AI conversations (default 500)")
+    size.add_argument("--events", type=_positive, help="total raw ai_events rows, e.g. 10000000 for benchmarks")
+    g.add_argument("--seed", type=int, default=42, help="random seed; same seed, same data (default 42)")
+    g.add_argument("--start-date", type=_date, default=DEFAULT_START, help=f"a Monday (default {DEFAULT_START})")
+    g.add_argument("--weeks", type=_positive, default=DEFAULT_WEEKS, help=f"ISO weeks (default {DEFAULT_WEEKS})")
+    g.add_argument("--launch-date", type=_date, default=DEFAULT_LAUNCH,
+                   help=f"AI launch, must match dbt var ai_launch_date (default {DEFAULT_LAUNCH})")
+    g.add_argument("--end-at", type=_timestamp, help="shift all timestamps so the newest loaded_at is this (UTC)")
+    g.add_argument("--truths", type=Path, help="where to write the truths JSON")
+    g.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def config_from_args(args: argparse.Namespace) -> GenConfig:
+    try:
+        return GenConfig(
+            seed=args.seed, conversations=args.conversations, events=args.events, start_date=args.start_date,
+            weeks=args.weeks, launch_date=args.launch_date, end_at=args.end_at, progress=not args.quiet,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _generate(args: argparse.Namespace) -> GeneratedData:
+    cfg = config_from_args(args)
+    t0 = time.perf_counter()
+    data = generate(cfg)
+    n = data.tables["ai_events"].num_rows
+    print(f"generated {n:,} ai_events rows and {len(data.tables) - 1} other tables in {time.perf_counter() - t0:.1f} s",
+          file=sys.stderr)
+    return data
+
+
+# --- generate -----------------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    data = _generate(args)
+    t0 = time.perf_counter()
+    truths_path = write_parquet(data, args.out, args.truths, progress=not args.quiet)
+    print(f"wrote {args.out}/<table>.parquet in {time.perf_counter() - t0:.1f} s; truths: {truths_path}")
+    return 0
+
+
+def register_generate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("generate", help="generate demo raw data as parquet files plus truths.json")
+    p.add_argument("--out", type=Path, default=Path("demo_data"), help="output directory (default demo_data)")
+    add_generation_options(p)
+    p.set_defaults(func=cmd_generate)
+
+
+# --- load -----------------------------------------------------------------------------------
+
+
+def _load(target: str, data: GeneratedData | None, from_dir: Path | None, raw_schema: str,
+          duckdb_path: Path | None, progress: bool) -> dict[str, int]:
+    from ai_ops_tools import loader
+
+    if target == "duckdb":
+        path = duckdb_path or loader.default_duckdb_path()
+        if from_dir is not None and data is None:
+            counts = loader.load_duckdb_parquet(from_dir, path, raw_schema, progress)
+        else:
+            assert data is not None
+            counts = loader.load_duckdb(data.tables, path, raw_schema, progress)
+        print(f"loaded into DuckDB {path} schema {raw_schema}")
+        return counts
+    tables = data.tables if data is not None else read_parquet_dir(from_dir)  # type: ignore[arg-type]
+    try:
+        counts = loader.load_postgres(tables, raw_schema, progress=progress)
+    except ConnectionError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"loaded into Postgres schema {raw_schema}")
+    return counts
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    data = None
+    if args.from_dir is None:
+        data = _generate(args)
+        if args.truths:
+            write_truths(data.truths, args.truths)
+    elif not args.from_dir.is_dir():
+        raise CliError(f"--from {args.from_dir} is not a directory: run `ai-ops generate --out DIR` first")
+    counts = _load(args.target, data, args.from_dir, args.raw_schema, args.duckdb_path, not args.quiet)
+    for name, n in counts.items():
+        print(f"  {args.raw_schema}.{name}: {n:,} rows")
+    return 0
+
+
+def register_load(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("load", help="load raw tables into DuckDB or Postgres (generates them unless --from)")
+    p.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    p.add_argument("--raw-schema", default="raw", help="schema for the raw tables (dbt var raw_schema)")
+    p.add_argument("--duckdb-path", type=Path, help="DuckDB file (default AI_OPS_DUCKDB_PATH or warehouse/ai_ops.duckdb)")
+    p.add_argument("--from", dest="from_dir", type=Path, help="load parquet files written by `ai-ops generate`")
+    add_generation_options(p)
+    p.set_defaults(func=cmd_load)
+
+
+# --- build / demo ------------------------------------------------------------------------------
+
+
+def _dbt(args: list[str], env: dict[str, str] | None = None) -> None:
+    from ai_ops_tools.dbt_run import run_dbt
+
+    outcome = run_dbt(args, env=env)
+    if not outcome.success:
+        raise CliError(outcome.summary() + "\nFix the failing nodes above (dbt's log has details) and rerun.")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    dbt_args = list(args.dbt_args)
+    if dbt_args and dbt_args[0] == "--":
+        dbt_args = dbt_args[1:]
+    _dbt(dbt_args or ["build"])
+    return 0
+
+
+def register_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("build", help="run dbt with the project's profiles dir, e.g. `ai-ops build -- build -s staging`")
+    p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt arguments (default: build)")
+    p.set_defaults(func=cmd_build)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ai_ops_tools import loader
+    from ai_ops_tools.dbt_run import project_dir
+
+    project = project_dir()
+    path = args.duckdb_path or loader.default_duckdb_path()
+    if not path.is_absolute():
+        path = project / path
+    data = _generate(args)
+    truths_path = args.truths or path.with_name("truths.json")
+    write_truths(data.truths, truths_path)
+    loader.load_duckdb(data.tables, path, args.raw_schema, progress=not args.quiet)
+    env = {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(path)}
+    dbt_vars = json.dumps({"raw_schema": args.raw_schema, "ai_launch_date": args.launch_date.isoformat()})
+    for command in ("seed", "build"):
+        _dbt([command, "--target", "duckdb", "--vars", dbt_vars], env=env)
+    _print_demo_summary(path, data)
+    print(f"truths: {truths_path}")
+    return 0
+
+
+def _print_demo_summary(path: Path, data: GeneratedData) -> None:
+    import duckdb
+
+    print(f"\nDuckDB database: {path}")
+    con = duckdb.connect(str(path))
+    try:
+        rows = con.execute(
+            "select table_schema, count(*) from information_schema.tables group by 1 order by 1"
+        ).fetchall()
+        for schema, n in rows:
+            print(f"  schema {schema}: {n} relations")
+        marts = con.execute(
+            "select table_schema from information_schema.tables where table_name = 'ops_metrics' limit 1"
+        ).fetchone()
+        if marts:
+            status = con.execute(
+                f'select status, count(*) from "{marts[0]}".ops_metrics group by 1 order by 2 desc'
+            ).fetchall()
+            print("  ops_metrics rows by status: " + ", ".join(f"{s}={n}" for s, n in status))
+    finally:
+        con.close()
+    eff = data.truths["effects"]["control_vs_treatment"]
+    print(
+        f"  planted: completion control {eff['control']['completion_rate']:.3f} vs treatment "
+        f"{eff['treatment']['completion_rate']:.3f}; slow model_version {data.truths['effects']['slow_model_version']}"
+    )
+    print(f"  open it with: duckdb {path}")
+
+
+def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("demo", help="generate, load into DuckDB, dbt seed + build, print a summary")
+    p.add_argument("--raw-schema", default="raw")
+    p.add_argument("--duckdb-path", type=Path, help="DuckDB file (default AI_OPS_DUCKDB_PATH or warehouse/ai_ops.duckdb)")
+    add_generation_options(p)
+    p.set_defaults(func=cmd_demo, conversations=None)
+
+
+Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ai-ops", description="Tooling for the ai_ops dbt project.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "demo" and args.conversations is None and args.events is None:
+        args.conversations = 2000
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"ai-ops {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+-- is_duplicate is only ever true for valid rows, and every event_id with valid rows keeps exactly
+-- one non-duplicate row.
+
+with
+
+base_events as (
+
+    select * from {{ ref('base_telemetry__ai_events') }}
+
+),
+
+quarantined_duplicates as (
+
+    select
+        event_id,
+        'quarantined row flagged as duplicate' as problem
+    from base_events
+    where quarantine_reason is not null and is_duplicate
+
+),
+
+kept_per_event as (
+
+    select
+        event_id,
+        sum(case when is_duplicate then 0 else 1 end) as kept_rows
+    from base_events
+    where quarantine_reason is null
+    group by 1
+
+),
+
+wrong_kept_counts as (
+
+    select
+        event_id,
+        'valid event_id without exactly one kept row' as problem
+    from kept_per_event
+    where kept_rows <> 1
+
+),
+
+final as (
+
+    select * from quarantined_duplicates
+    union all
+    select * from wrong_kept_counts
+
+)
+
+select * from final

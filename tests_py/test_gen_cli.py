@@ -1,0 +1,54 @@
+"""The ai-ops command line: generate/load round trip and user-facing errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ai_ops_tools.cli import main
+from ai_ops_tools.raw_schema import RAW_TABLES
+
+
+def test_generate_then_load_from_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "data"
+    assert main(["generate", "--out", str(out), "--conversations", "60", "--seed", "9", "--quiet",
+                 "--end-at", "2026-11-22T06:00:00Z"]) == 0
+    truths = json.loads((out / "truths.json").read_text())
+    assert truths["config"]["conversations"] == 60
+    assert {p.stem for p in out.glob("*.parquet")} == set(RAW_TABLES)
+
+    db = tmp_path / "wh.duckdb"
+    assert main(["load", "--from", str(out), "--target", "duckdb", "--duckdb-path", str(db),
+                 "--raw-schema", "landing", "--quiet"]) == 0
+    con = duckdb.connect(str(db))
+    try:
+        (n,) = con.execute("select count(*) from landing.ai_events").fetchone()  # type: ignore[misc]
+        (newest,) = con.execute("select max(loaded_at) from landing.ai_events").fetchone()  # type: ignore[misc]
+    finally:
+        con.close()
+    assert n == truths["tables"]["ai_events"]["raw_rows"]
+    assert str(newest) <= "2026-11-22 06:00:00"
+    assert "landing.ai_events" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["generate", "--conversations", "5"], "at least 20"),
+        (["generate", "--start-date", "2026-01-06"], "not a Monday"),
+        (["generate", "--launch-date", "2027-01-01"], "inside the window"),
+        (["load", "--from", "/nonexistent/dir"], "ai-ops generate"),
+    ],
+)
+def test_errors_say_what_to_do(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv + ["--quiet"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_conversations_and_events_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["generate", "--conversations", "100", "--events", "1000"])
+    assert "not allowed with" in capsys.readouterr().err
