@@ -24,7 +24,9 @@ create or replace function {{ ai_ops_udf_schema() }}.ai_ops_try_jsonb(json_text 
 returns jsonb
 language plpgsql
 immutable
-parallel safe
+-- parallel unsafe (the default, stated on purpose): the exception block opens a subtransaction,
+-- which Postgres refuses inside a parallel query
+parallel unsafe
 as $ai_ops$
 begin
     -- null instead of an error on invalid JSON (Postgres 15 has no pg_input_is_valid)
@@ -148,4 +150,22 @@ $ai_ops$;
 
 {% macro default__json_to_boolean(expr) -%}
     case {{ expr }} when 'true' then true when 'false' then false end
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------------------------- -#}
+{#- inline_barrier(): put at the end of a CTE whose expensive column is read several times       -#}
+{#- downstream (the json_extract_fields list, redacted text). Postgres flattens simple subqueries -#}
+{#- and copies the expression into every reference (21 parses per row instead of one): `offset 0`-#}
+{#- stops that. DuckDB keeps projections apart by itself: nothing.                                -#}
+{#- ------------------------------------------------------------------------------------------- -#}
+{% macro inline_barrier() -%}
+    {{ return(adapter.dispatch('inline_barrier', 'ai_ops')()) }}
+{%- endmacro %}
+
+{% macro default__inline_barrier() -%}
+    offset 0
+{%- endmacro %}
+
+{% macro duckdb__inline_barrier() -%}
 {%- endmacro %}

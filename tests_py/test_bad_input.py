@@ -45,8 +45,11 @@ QUARANTINED = {
     "rel-bad-array": "not a json object",
     "rel-bad-scalar": "not a json object",
     "rel-bad-string": "not a json object",
-    "rel-bad-latency-text": "non-numeric latency_ms",
 }
+# A present but non-numeric value in a numeric key does not make the row invalid (CONTRACT.md
+# section 4 lists what does): the row stays valid, the column is null and base_* records a
+# parse_warning, so the value is not lost silently.
+TEXT_IN_NUMERIC_ID = "rel-bad-latency-text"
 # event_id -> (column, exact text expected in stg) for rows that must stay valid
 VALID_TEXT = {
     "rel-odd-prompt": ("prompt_text", ODD_TEXT),
@@ -55,10 +58,10 @@ VALID_TEXT = {
 LONG_ID = "rel-long-prompt"
 
 
-def _header(consent_user_props: dict[str, Any]) -> dict[str, Any]:
+def _header(extra: dict[str, Any]) -> dict[str, Any]:
     return {
         "workflow": "support_automation", "model_version": "mv-2026.02", "prompt_version": "pv-3",
-        "feature_flag_state": "control", "consent_analytics": True, **consent_user_props,
+        "feature_flag_state": "control", "consent_analytics": True, **extra,
     }
 
 
@@ -138,15 +141,31 @@ def test_bad_rows_are_quarantined_with_reason(bad_input_project: Any) -> None:
     assert set(rows) == set(ids), f"not quarantined: {sorted(set(ids) - set(rows))}"
     wrong = {i: rows[i] for i, reason in QUARANTINED.items() if reason not in (rows[i] or "")}
     assert not wrong, wrong
-    fast_ids = project.truths["tables"]["ai_events"]["text_in_numeric_event_ids"]
-    fast = dict(project.query(
-        f"select event_id, quarantine_reason from {project.relation('quarantine_telemetry__ai_events')} "
-        f"where event_id in ({', '.join(_ph(project) for _ in fast_ids)})", fast_ids))
-    assert sorted(fast) == sorted(fast_ids) and all("non-numeric latency_ms" in r for r in fast.values()), fast
     in_stg = project.query(
         f"select event_id from {project.relation('stg_telemetry__ai_events')} "
         f"where event_id in ({', '.join(_ph(project) for _ in ids)})", ids)
     assert not in_stg
+
+
+def test_text_in_numeric_field_is_nulled_with_warning(bad_input_project: Any) -> None:
+    project = bad_input_project
+    project.assert_build_ok()
+    ids = [TEXT_IN_NUMERIC_ID, *project.truths["tables"]["ai_events"]["text_in_numeric_event_ids"]]
+    marks = ", ".join(_ph(project) for _ in ids)
+    base = dict(project.query(
+        f"select event_id, parse_warning from {project.relation('base_telemetry__ai_events')} "
+        f"where event_id in ({marks}) and not is_duplicate", ids))
+    assert base == {i: "non-numeric latency_ms" for i in ids}, base
+    stg = dict(project.query(
+        f"select event_id, latency_ms from {project.relation('stg_telemetry__ai_events')} "
+        f"where event_id in ({marks})", ids))
+    assert stg == {i: None for i in ids}, stg
+    # the raw value is not lost: it lands in the quarantine schema with its reason
+    kept = dict(project.query(
+        f"select event_id, quarantine_reason from "
+        f"{project.relation('quarantine_telemetry__ai_event_parse_warnings')} "
+        f"where event_id in ({marks}) and not is_duplicate", ids))
+    assert kept == {i: "non-numeric latency_ms" for i in ids}, kept
 
 
 def test_odd_text_reaches_staging_unchanged(bad_input_project: Any) -> None:
@@ -171,9 +190,7 @@ def test_reconciliation_counts_with_bad_rows(bad_input_project: Any) -> None:
                             "where is_duplicate")[0]
     t = project.truths["tables"]["ai_events"]
     assert raw == t["raw_rows"] + len(_bad_rows("x"))
-    # The generator's own text-in-numeric rows (latency "fast") are quarantined too ("non-numeric
-    # latency_ms"), although its truths count them in valid_rows.
-    assert quarantined == sum(t["invalid_by_reason"].values()) + t["text_in_numeric_rows"] + len(QUARANTINED)
+    assert quarantined == sum(t["invalid_by_reason"].values()) + len(QUARANTINED)
     assert dups == t["planted_duplicates"]
     assert raw == stg + dups + quarantined
 

@@ -383,6 +383,11 @@ def test_slow_model_version_has_higher_p95(valid_events: list[dict[str, Any]], t
             if value is not None and "model_version" in e["p"]:
                 lat[e["p"]["model_version"]].append(value)
     p95 = {mv: float(np.percentile(v, 95)) for mv, v in lat.items()}
+    stated = truths["effects"]["latency_by_model_version"]
+    assert set(p95) == set(stated)
+    for mv, value in p95.items():
+        assert value == pytest.approx(stated[mv]["p95_latency_ms"]), mv
+        assert len(lat[mv]) == stated[mv]["responses"], mv
     slow = truths["effects"]["slow_model_version"]
     assert all(p95[slow] > 1.5 * v for mv, v in p95.items() if mv != slow)
     assert slow in truths["effects"]["latency_by_model_version"]

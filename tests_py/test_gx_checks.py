@@ -9,7 +9,6 @@ without carrying the doctored values.
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,8 @@ class _DuckdbCopy:
         self.con = con
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.con.execute(sql).fetchall()
+        rows: list[tuple[Any, ...]] = self.con.execute(sql).fetchall()
+        return rows
 
 
 def _doctor(project: Any, schema: str) -> None:
@@ -81,8 +81,18 @@ def test_duckdb_gx_suite_fails_on_doctored_marts(duckdb_project: Any, tmp_path: 
 
     duckdb_project.assert_build_ok()
     copy = tmp_path / "doctored.duckdb"
-    shutil.copy(duckdb_project.duckdb_path, copy)
     schema = f"{duckdb_project.schema}_marts"
+    # Copy the marts through SQL: dbt-duckdb may still hold the session file open in-process,
+    # so a file copy could miss rows that are still in its write-ahead log.
+    con = duckdb.connect(str(duckdb_project.duckdb_path))
+    try:
+        con.execute(f"attach '{copy}' as doctored")
+        con.execute(f"create schema doctored.{schema}")
+        for mart in PUBLISHED_MARTS:
+            con.execute(f"create table doctored.{schema}.{mart} as select * from {schema}.{mart}")
+        con.execute("detach doctored")
+    finally:
+        con.close()
     con = duckdb.connect(str(copy))
     try:
         _doctor(_DuckdbCopy(con), schema)

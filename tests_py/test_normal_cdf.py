@@ -101,7 +101,8 @@ def compile_macro_sql(tmp_path: Path, target: str) -> str:
             else:
                 os.environ[key] = value
     assert result.success, f"dbt compile --inline failed on {target}: {result.exception}"
-    compiled: str = result.result.results[0].node.compiled_code
+    run_result: Any = result.result  # a RunExecutionResult for `compile`
+    compiled = str(run_result.results[0].node.compiled_code)
     assert GRID_PLACEHOLDER in compiled
     return compiled
 

@@ -95,8 +95,8 @@ def _check_no_store_failures_on_free_text(project: Any) -> None:
     assert not offenders, "\n".join(offenders)
     # And no audit relation (tests' stored failures) holds a free-text column.
     audit = [s for s in project_schemas(project) if "audit" in s]
-    for (schema, relation), cols in columns_of(project, audit).items():
-        assert not {c for c, _ in cols} & FREE_TEXT_COLUMNS, f"{schema}.{relation}"
+    for (schema, relation), audit_cols in columns_of(project, audit).items():
+        assert not {c for c, _ in audit_cols} & FREE_TEXT_COLUMNS, f"{schema}.{relation}"
 
 
 def _check_logs_hold_no_pii(project: Any) -> None:

@@ -25,9 +25,18 @@ date_bounds as (
     from daily_counts
 ),
 
+date_range as (
+    select
+        first_date,
+        {{ days_between('first_date', 'last_date') }} as n_days
+    from date_bounds
+),
+
 digits as (
-    select digit
-    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as d (digit)
+    select digit_values.digit
+    from (
+        values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)
+    ) as digit_values (digit)
 ),
 
 day_offsets as (
@@ -46,13 +55,12 @@ day_offsets as (
 calendar as (
     select
         cast(
-            {{ add_days('date_bounds.first_date', 'day_offsets.day_offset') }}
+            {{ add_days('date_range.first_date', 'day_offsets.day_offset') }}
             as date
         ) as event_date
-    from date_bounds
+    from date_range
     inner join day_offsets
-        on day_offsets.day_offset
-        <= {{ days_between('date_bounds.first_date', 'date_bounds.last_date') }}
+        on date_range.n_days >= day_offsets.day_offset
 ),
 
 filled as (

@@ -240,8 +240,48 @@ def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.set_defaults(func=cmd_demo, conversations=None)
 
 
+# --- data-quality checks -------------------------------------------------------------------
+
+
+def cmd_gx(args: argparse.Namespace) -> int:
+    import os
+
+    from ai_ops_tools import gx_checks, loader
+
+    schema = args.schema or os.environ.get("AI_OPS_SCHEMA", "analytics")
+    marts_schema = args.marts_schema or f"{schema}_marts"
+    if args.target == "duckdb":
+        path = args.duckdb_path or loader.default_duckdb_path()
+        if not Path(path).exists():
+            raise CliError(f"no DuckDB file at {path}: run `ai-ops demo` or `dbt build` first, or pass --duckdb-path")
+        results = gx_checks.run_duckdb(str(path), marts_schema)
+    else:
+        results = gx_checks.run_postgres(marts_schema)
+    report = gx_checks.report(results)
+    if args.output:
+        args.output.write_text(report + "\n", encoding="utf-8")
+    print(report)
+    failed = [r for r in results if not r.success]
+    if failed:
+        print(f"{len(failed)} of {len(results)} expectations failed on {marts_schema}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register_gx(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "gx", help="run the Great Expectations suite on the published marts (exit 1 when one fails)"
+    )
+    p.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    p.add_argument("--schema", help="dbt target schema (default AI_OPS_SCHEMA or analytics)")
+    p.add_argument("--marts-schema", help="schema of the marts (default <schema>_marts)")
+    p.add_argument("--duckdb-path", type=Path, help="DuckDB file (default AI_OPS_DUCKDB_PATH or warehouse/ai_ops.duckdb)")
+    p.add_argument("--output", type=Path, help="also write the JSON report to this file")
+    p.set_defaults(func=cmd_gx)
+
+
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build]
+COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -762,7 +762,8 @@ def _conversation_truths(cfg: GenConfig, conv: Conversations, ev: EventFrame) ->
 
 def _latency_truths(ev: EventFrame) -> dict[str, Any]:
     c = ev.cols
-    resp = (c["type"] == 1) & (c["lat_enc"] != 3)  # "fast" is no number: it cannot count
+    # "fast" is no number, and a response without the model_version key has no version
+    resp = (c["type"] == 1) & (c["lat_enc"] != 3) & ~c["mv_missing"]
     per_version = {}
     for i, name in enumerate(MODEL_VERSIONS):
         lat = c["latency"][resp & (c["mv"] == i)]

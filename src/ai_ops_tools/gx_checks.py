@@ -149,15 +149,39 @@ def _collect(slice_name: str, validation: Any) -> list[CheckResult]:
 _RESULT_FORMAT = {"result_format": "BASIC", "exclude_unexpected_values": True}
 
 
-def run_duckdb(duckdb_path: str, marts_schema: str) -> list[CheckResult]:
-    """Validate DuckDB marts through pandas (GX has no DuckDB datasource)."""
-    import duckdb
+def _quiet_context() -> Any:
+    """An ephemeral GX context without progress bars (they flood CI logs; TQDM_DISABLE misses them)."""
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return ctx
+
+
+def _duckdb_connect(duckdb_path: str) -> Any:
+    """A read-only connection, or a plain one when this process already holds the file open.
+
+    DuckDB refuses a second connection to the same file with a different configuration in one
+    process ("Can't open a connection to same database file with a different configuration"),
+    which is the case when dbt-duckdb ran in-process (dbtRunner, the pytest harness) before.
+    """
+    import duckdb
+
+    try:
+        return duckdb.connect(duckdb_path, read_only=True)
+    except duckdb.ConnectionException:
+        return duckdb.connect(duckdb_path)
+
+
+def run_duckdb(duckdb_path: str, marts_schema: str) -> list[CheckResult]:
+    """Validate DuckDB marts through pandas (GX has no DuckDB datasource)."""
+    import great_expectations as gx
+
+    ctx = _quiet_context()
     asset_source = ctx.data_sources.add_pandas(name="duckdb_marts")
     results: list[CheckResult] = []
-    with duckdb.connect(duckdb_path, read_only=True) as con:
+    with _duckdb_connect(duckdb_path) as con:
         for sl in build_slices(marts_schema):
             frame = con.execute(sl.query).df()
             batch = asset_source.add_dataframe_asset(name=sl.name).add_batch_definition_whole_dataframe(
@@ -188,7 +212,7 @@ def run_postgres(marts_schema: str, url: str | None = None) -> list[CheckResult]
     """Validate Postgres marts in the database through SQL query assets."""
     import great_expectations as gx
 
-    ctx = gx.get_context(mode="ephemeral")
+    ctx = _quiet_context()
     source = ctx.data_sources.add_postgres(name="postgres_marts", connection_string=url or postgres_url())
     results: list[CheckResult] = []
     for sl in build_slices(marts_schema):

@@ -33,6 +33,8 @@ redacted as (
         {{ redact_pii('response_text') }} as redacted_response_text,
         {{ redact_pii('feedback') }} as redacted_feedback
     from valid_events
+    -- keeps Postgres from running each redaction twice (text and flag)
+    {{ inline_barrier() }}
 
 ),
 
