@@ -247,14 +247,7 @@ unioned as (
 final as (
 
     select
-        metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        value,
-        numerator,
-        denominator
+        {{ metric_family_columns() }}
     from unioned
 
 )

@@ -232,167 +232,60 @@ outcome_cost as (
 -- one row per metric (long format)
 
 metric_rows as (
-    select
-        'p95_latency_ms' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(p95_latency_ms as double precision) as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from response_metrics
-    where n_latencies > 0
-
+    {{ metric_row(
+        'p95_latency_ms', 'response_metrics',
+        value='p95_latency_ms', where='n_latencies > 0',
+    ) }}
     union all
-
-    select
-        'success_rate' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(n_successes as double precision)
-        / nullif(cast(n_responses as double precision), 0) as value,
-        cast(n_successes as double precision) as numerator,
-        cast(n_responses as double precision) as denominator
-    from response_metrics
-
+    {{ metric_row(
+        'success_rate', 'response_metrics',
+        numerator='n_successes', denominator='n_responses',
+    ) }}
     union all
-
-    select
-        'ai_cost_usd' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(cost_usd as double precision) as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from response_metrics
-
+    {{ metric_row('ai_cost_usd', 'response_metrics', value='cost_usd') }}
     union all
-
-    select
-        'data_freshness_minutes' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(median_freshness_minutes as double precision) as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from event_metrics
-    where n_freshness > 0
-
+    {{ metric_row(
+        'data_freshness_minutes', 'event_metrics',
+        value='median_freshness_minutes', where='n_freshness > 0',
+    ) }}
     union all
-
-    select
-        'redaction_rate' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(n_prompts_redacted as double precision)
-        / nullif(cast(n_prompts_with_text as double precision), 0) as value,
-        cast(n_prompts_redacted as double precision) as numerator,
-        cast(n_prompts_with_text as double precision) as denominator
-    from prompt_metrics
-
+    {{ metric_row(
+        'redaction_rate', 'prompt_metrics',
+        numerator='n_prompts_redacted', denominator='n_prompts_with_text',
+    ) }}
     union all
-
-    select
-        'weekly_active_users' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(n_active_users as double precision) as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from prompt_metrics
-    where period_grain = 'week'
-
+    {{ metric_row(
+        'weekly_active_users', 'prompt_metrics',
+        value='n_active_users', where="period_grain = 'week'",
+    ) }}
     union all
-
-    select
-        'conversation_completion_rate' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(n_completed as double precision)
-        / nullif(cast(n_conversations as double precision), 0) as value,
-        cast(n_completed as double precision) as numerator,
-        cast(n_conversations as double precision) as denominator
-    from conversation_metrics
-
+    {{ metric_row(
+        'conversation_completion_rate', 'conversation_metrics',
+        numerator='n_completed', denominator='n_conversations',
+    ) }}
     union all
-
-    select
-        'support_deflection_rate' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(n_deflected as double precision)
-        / nullif(cast(n_support_automation as double precision), 0) as value,
-        cast(n_deflected as double precision) as numerator,
-        cast(n_support_automation as double precision) as denominator
-    from conversation_metrics
-    where n_support_automation > 0
-
+    {{ metric_row(
+        'support_deflection_rate', 'conversation_metrics',
+        numerator='n_deflected', denominator='n_support_automation',
+        where='n_support_automation > 0',
+    ) }}
     union all
-
-    select
-        'throughput_per_day' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(n_completed as double precision)
-        / case
-            when period_grain = 'week' then 7
-            else {{ days_in_period('month', 'period_start') }}
-        end as value,
-        cast(n_completed as double precision) as numerator,
-        cast(
-            case
-                when period_grain = 'week' then 7
-                else {{ days_in_period('month', 'period_start') }}
-            end as double precision
-        ) as denominator
-    from conversation_metrics
-
+    {{ metric_row(
+        'throughput_per_day', 'conversation_metrics',
+        numerator='n_completed',
+        denominator="case when period_grain = 'week' then 7 else "
+            ~ days_in_period('month', 'period_start') ~ " end",
+    ) }}
     union all
-
-    select
-        'cost_per_successful_outcome' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cast(cost_usd as double precision)
-        / nullif(cast(n_completed as double precision), 0) as value,
-        cast(cost_usd as double precision) as numerator,
-        cast(n_completed as double precision) as denominator
-    from outcome_cost
+    {{ metric_row(
+        'cost_per_successful_outcome', 'outcome_cost',
+        numerator='cost_usd', denominator='n_completed',
+    ) }}
 ),
 
 final as (
     select
-        -- strings
-        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
-        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
-        -- dates
-        cast(period_start as date) as period_start,
-        -- strings
-        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
-        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
-        -- numerics
-        value,
-        numerator,
-        denominator
+        {{ metric_family_columns() }}
     from metric_rows
 )
 

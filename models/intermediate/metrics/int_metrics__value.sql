@@ -106,64 +106,26 @@ monthly_costs as (
 ),
 
 metric_rows as (
-    select
-        'work_removed_hours' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        work_removed_hours as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from savings
+    {{ metric_row('work_removed_hours', 'savings', value='work_removed_hours') }}
     union all
-    select
-        'cost_savings_usd' as metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        cost_savings_usd as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from savings
+    {{ metric_row('cost_savings_usd', 'savings', value='cost_savings_usd') }}
     union all
-    select
-        'total_cost_usd' as metric_key,
-        'month' as period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        total_cost_usd as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from monthly_costs
+    {{ metric_row(
+        'total_cost_usd', 'monthly_costs', value='total_cost_usd',
+        period_grain="'month'", segment_type="'overall'", segment_value="'all'",
+    ) }}
     union all
-    select
-        'roi' as metric_key,
-        'month' as period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        roi as value,
-        net_benefit_usd as numerator,
-        total_cost_usd as denominator
-    from monthly_costs
+    -- roi is a quotient whose value the ROI model already computed
+    {{ metric_row(
+        'roi', 'monthly_costs', value='roi',
+        numerator='net_benefit_usd', denominator='total_cost_usd',
+        period_grain="'month'", segment_type="'overall'", segment_value="'all'",
+    ) }}
 ),
 
 final as (
     select
-        -- strings
-        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
-        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
-        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
-        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
-        -- numerics
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        -- dates
-        cast(period_start as date) as period_start
+        {{ metric_family_columns() }}
     from metric_rows
 )
 
