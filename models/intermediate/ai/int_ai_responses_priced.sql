@@ -1,6 +1,18 @@
 -- One row per valid `ai_llm_response_received` event, with its cost:
 -- the given cost_usd, else tokens priced from the model_pricing seed,
 -- else 0 (flagged is_unpriceable, reported by a warn-severity test).
+-- Incremental (append, docs/INCREMENTAL.md): a run prices only the response
+-- events staged after the newest stored loaded_at (or with a null loaded_at)
+-- that are not stored yet. A change of the model_pricing seed needs
+-- --full-refresh.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 events as (
@@ -27,9 +39,21 @@ responses as (
         input_tokens,
         output_tokens,
         cast(cost_usd as double precision) as given_cost_usd,
-        occurred_at
+        occurred_at,
+        loaded_at
     from events
-    where event_name = 'ai_llm_response_received'
+    where
+        event_name = 'ai_llm_response_received'
+        {%- if is_incremental() %}
+            and (
+                loaded_at > {{ incremental_watermark('loaded_at') }}
+                or loaded_at is null
+            )
+            and not exists (
+                select 1 from {{ this }} as loaded_before
+                where loaded_before.event_id = events.event_id
+            )
+        {%- endif %}
 ),
 
 prices as (
@@ -86,7 +110,8 @@ final as (
         (given_cost_usd is null and priced_cost_usd is null)
             as is_unpriceable,
         -- timestamps
-        occurred_at
+        occurred_at,
+        loaded_at
     from priced
 )
 

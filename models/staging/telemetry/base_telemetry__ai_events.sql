@@ -1,6 +1,8 @@
 {{
     config(
-        materialized='table',
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
         schema='quarantine',
     )
 }}
@@ -11,6 +13,11 @@
     Lives in the restricted quarantine schema because it keeps the unredacted free text;
     stg_telemetry__ai_events (valid, deduplicated, redacted) and
     quarantine_telemetry__ai_events (invalid rows) read it.
+
+    Incremental (append, docs/INCREMENTAL.md): a run parses only the raw rows loaded after the
+    newest stored loaded_at (plus raw rows with a null loaded_at not stored yet); a stored row
+    never changes. A new valid copy of an event_id that already has a valid row here is a
+    duplicate (that row was loaded earlier, so it wins, as in a full refresh).
 -#}
 
 {%- set property_keys = [
@@ -46,11 +53,34 @@
     'ai_user_prompt_created', 'ai_llm_response_received', 'ai_user_action',
 ] -%}
 
+{%- set raw_columns = [
+    'event_id', 'event_name', 'occurred_at', 'loaded_at',
+    'conversation_id', 'user_id', 'session_id', 'properties',
+] -%}
+
 with
 
 source as (
 
-    select * from {{ source('telemetry', 'ai_events') }}
+    select {{ raw_columns | join(', ') }}
+    from {{ source('telemetry', 'ai_events') }}
+    {%- if is_incremental() %}
+        where loaded_at > {{ incremental_watermark('loaded_at') }}
+
+        -- no watermark can place a null loaded_at: take the raw rows not stored yet (as a multiset)
+        union all
+
+        select {{ raw_columns | join(', ') }}
+        from (
+            select {{ raw_columns | join(', ') }}
+            from {{ source('telemetry', 'ai_events') }}
+            where loaded_at is null
+            except all
+            select {{ raw_columns | join(', ') }}
+            from {{ this }}
+            where loaded_at is null
+        ) as unseen_null_loaded_at
+    {%- endif %}
 
 ),
 
@@ -188,21 +218,31 @@ quarantine_rules as (
 
 deduplicated as (
 
-    -- among valid rows of one event_id the earliest loaded_at wins; ties broken deterministically
+    -- among valid rows of one event_id the earliest loaded_at wins; ties broken deterministically;
+    -- on an incremental run a valid row already stored was loaded earlier and wins
     select
         *,
         quarantine_reason is null
-        and row_number() over (
-            partition by event_id, quarantine_reason is null
-            order by
-                loaded_at asc nulls last,
-                occurred_at asc nulls last,
-                conversation_id asc nulls last,
-                user_id asc nulls last,
-                session_id asc nulls last,
-                event_name asc nulls last,
-                properties asc nulls last
-        ) > 1 as is_duplicate
+        and (
+            {%- if is_incremental() %}
+                event_id in (
+                    select loaded_before.event_id from {{ this }} as loaded_before
+                    where loaded_before.quarantine_reason is null
+                )
+                or
+            {%- endif %}
+            row_number() over (
+                partition by event_id, quarantine_reason is null
+                order by
+                    loaded_at asc nulls last,
+                    occurred_at asc nulls last,
+                    conversation_id asc nulls last,
+                    user_id asc nulls last,
+                    session_id asc nulls last,
+                    event_name asc nulls last,
+                    properties asc nulls last
+            ) > 1
+        ) as is_duplicate
     from quarantine_rules
 
 ),

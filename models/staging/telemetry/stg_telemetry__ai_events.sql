@@ -1,12 +1,18 @@
 {{
     config(
-        materialized='table',
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
     )
 }}
 
 {#-
     One row per valid, deduplicated AI event, JSON already parsed (in base_telemetry__ai_events),
     free text redacted: the first relation outside raw and quarantine, so it holds no personal data.
+
+    Incremental (append, docs/INCREMENTAL.md): a run redacts and appends only the valid,
+    non-duplicate base rows loaded after the newest stored loaded_at (or with a null loaded_at)
+    whose event_id is not stored yet; base never flags two rows of one event_id as the winner.
 -#}
 
 with
@@ -20,7 +26,15 @@ base_events as (
 valid_events as (
 
     select * from base_events
-    where {{ valid_row_condition() }}
+    where
+        {{ valid_row_condition() }}
+        {%- if is_incremental() %}
+            and (loaded_at > {{ incremental_watermark('loaded_at') }} or loaded_at is null)
+            and not exists (
+                select 1 from {{ this }} as loaded_before
+                where loaded_before.event_id = base_events.event_id
+            )
+        {%- endif %}
 
 ),
 

@@ -1,0 +1,176 @@
+-- One row per conversation_id: everything about a conversation that depends
+-- only on its own valid events (stg_telemetry__ai_events and the priced
+-- responses): the attributes of its earliest valid event, counts, tokens,
+-- cost, flags, and max_loaded_at (its newest event's loaded_at).
+-- Incremental (delete+insert on conversation_id, docs/INCREMENTAL.md): a run
+-- recomputes, from all of their events, only the conversations with an event
+-- loaded after the newest stored max_loaded_at (or with a null loaded_at), so
+-- a late event updates the conversation it belongs to. Ticket-dependent
+-- columns live downstream (int_conversations_assembled, rebuilt every run).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='conversation_id',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+events as (
+    select * from {{ ref('stg_telemetry__ai_events') }}
+    {%- if is_incremental() %}
+        where conversation_id in (
+            select touched.conversation_id
+            from {{ ref('stg_telemetry__ai_events') }} as touched
+            where
+                touched.loaded_at > {{ incremental_watermark('max_loaded_at') }}
+                or touched.loaded_at is null
+        )
+    {%- endif %}
+),
+
+responses as (
+    select * from {{ ref('int_ai_responses_priced') }}
+    {%- if is_incremental() %}
+        where conversation_id in (select events.conversation_id from events)
+    {%- endif %}
+),
+
+-- the earliest valid event: ties on occurred_at go to the event order of the
+-- three-event model (prompt, response, action), then to event_id
+ranked as (
+    select
+        conversation_id,
+        user_id,
+        workflow,
+        feature_flag_state,
+        model_version,
+        prompt_version,
+        occurred_at,
+        row_number() over (
+            partition by conversation_id
+            order by
+                occurred_at,
+                case event_name
+                    when 'ai_user_prompt_created' then 1
+                    when 'ai_llm_response_received' then 2
+                    else 3
+                end,
+                event_id
+        ) as event_rank
+    from events
+),
+
+starts as (
+    select
+        conversation_id,
+        user_id,
+        workflow,
+        feature_flag_state,
+        model_version,
+        prompt_version,
+        occurred_at as started_at
+    from ranked
+    where event_rank = 1
+),
+
+event_facts as (
+    select
+        conversation_id,
+        max(occurred_at) as ended_at,
+        max(loaded_at) as max_loaded_at,
+        count(*) as n_events,
+        sum(
+            case when event_name = 'ai_user_prompt_created' then 1 else 0 end
+        ) as n_prompts,
+        max(
+            case
+                when
+                    event_name = 'ai_user_action'
+                    and (action_type = 'accepted' or conversion_flag)
+                    then 1
+                else 0
+            end
+        ) as has_completion,
+        max(
+            case
+                when
+                    event_name = 'ai_user_action'
+                    and action_type = 'escalated'
+                    then 1
+                else 0
+            end
+        ) as has_escalation,
+        max(
+            case
+                when event_name = 'ai_user_action' and conversion_flag then 1
+                else 0
+            end
+        ) as has_conversion,
+        avg(
+            case
+                when event_name = 'ai_user_action'
+                    then cast(rating as double precision)
+            end
+        ) as mean_rating
+    from events
+    group by conversation_id
+),
+
+response_facts as (
+    select
+        conversation_id,
+        count(*) as n_responses,
+        sum(case when response_status = 'error' then 1 else 0 end)
+            as n_error_responses,
+        sum(input_tokens) as input_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(cost_usd) as cost_usd,
+        avg(latency_ms) as mean_latency_ms
+    from responses
+    group by conversation_id
+),
+
+final as (
+    select
+        -- ids
+        starts.conversation_id,
+        starts.user_id,
+        -- strings
+        starts.workflow,
+        starts.feature_flag_state,
+        starts.model_version,
+        starts.prompt_version,
+        -- numerics
+        cast(event_facts.n_events as bigint) as n_events,
+        cast(event_facts.n_prompts as bigint) as n_prompts,
+        cast(coalesce(response_facts.n_responses, 0) as bigint) as n_responses,
+        cast(coalesce(response_facts.n_error_responses, 0) as bigint)
+            as n_error_responses,
+        cast(coalesce(response_facts.input_tokens, 0) as bigint)
+            as input_tokens,
+        cast(coalesce(response_facts.output_tokens, 0) as bigint)
+            as output_tokens,
+        cast(coalesce(response_facts.cost_usd, 0) as double precision)
+            as cost_usd,
+        cast(response_facts.mean_latency_ms as double precision)
+            as mean_latency_ms,
+        cast(event_facts.mean_rating as double precision) as mean_rating,
+        -- booleans
+        event_facts.has_completion = 1 as is_completed,
+        event_facts.has_escalation = 1 as is_escalated,
+        event_facts.has_conversion = 1 as is_converted,
+        -- timestamps
+        starts.started_at,
+        event_facts.ended_at,
+        event_facts.max_loaded_at
+    from starts
+    inner join event_facts
+        on starts.conversation_id = event_facts.conversation_id
+    left join response_facts
+        on starts.conversation_id = response_facts.conversation_id
+)
+
+select * from final

@@ -1,0 +1,294 @@
+"""Incremental runs equal a full refresh of the same raw data (docs/INCREMENTAL.md).
+
+Per warehouse: load the small generated data set, ``dbt build`` (first run: full), append to
+the raw tables new events, late events (occurred weeks before, loaded now), redelivered copies
+of loaded events, an invalid event, an event without loaded_at and a new ticket that takes
+the deflection away from an old conversation, ``dbt build`` again (incremental), then build a
+full refresh of the same raw data into another DuckDB file / Postgres schema and compare every
+mart (and the incremental models themselves) row for row. A further incremental run without
+new data must change nothing.
+
+The Postgres half needs a server: it skips when none is reachable, except under CI=true,
+where it fails (conftest.postgres_settings_or_skip).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_ops_tools import loader
+from ai_ops_tools.generator import GeneratedData
+from ai_ops_tools.raw_schema import RAW_TABLES
+
+from conftest import DbtProject, _profiles_dir, postgres_settings_or_skip
+
+# The incremental models and what reads them: compared besides every mart.
+INCREMENTAL_MODELS = [
+    "base_telemetry__ai_events",
+    "stg_telemetry__ai_events",
+    "int_ai_responses_priced",
+    "int_conversation_event_rollups",
+    "int_conversation_starts",
+    "int_conversations_assembled",
+]
+CONTRACTED_MARTS = ["ops_metrics", "experiment_comparison", "roi_monthly"]
+REL_TOL = 1e-9
+
+EVENT_COLUMNS = "event_id, event_name, occurred_at, loaded_at, conversation_id, user_id, session_id, properties"
+TICKET_COLUMNS = (
+    "ticket_id, user_id, conversation_id, channel, priority, status, created_at, first_reply_at, "
+    "solved_at, updated_at, handle_minutes, csat_score, ai_handled, escalated_from_ai, loaded_at"
+)
+
+
+# -- comparing relations --------------------------------------------------------------------------
+def _normalize(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    key = []
+    for value in row:
+        if value is None:
+            key.append((1, 0))
+        elif isinstance(value, float):
+            # rounded, so that sums that differ in the last bits sort alike
+            key.append((0, float(f"{value:.6g}") if math.isfinite(value) else str(value)))
+        elif isinstance(value, (datetime, date)):
+            key.append((0, value.isoformat()))
+        else:
+            key.append((0, value))
+    return tuple(key)
+
+
+def _values_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
+    return a == b
+
+
+def fetch(project: DbtProject, name: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    relation = project.relation(name)
+    placeholder = "%s" if project.target == "postgres" else "?"
+    schema = relation.split(".")[0].strip('"')
+    cols = project.query(
+        "select column_name from information_schema.columns "
+        f"where table_schema = {placeholder} and table_name = {placeholder} order by ordinal_position",
+        [schema, name],
+    )
+    rows = project.query(f"select * from {relation}")
+    normalized = [tuple(_normalize(v) for v in row) for row in rows]
+    return [c[0] for c in cols], sorted(normalized, key=_sort_key)
+
+
+def assert_same_relation(name: str, left: tuple[list[str], list[tuple]], right: tuple[list[str], list[tuple]],
+                         what: str) -> None:
+    (lcols, lrows), (rcols, rrows) = left, right
+    assert lcols == rcols, f"{name}: columns differ ({what}): {lcols} != {rcols}"
+    assert len(lrows) == len(rrows), f"{name}: {len(lrows)} rows != {len(rrows)} rows ({what})"
+    for i, (a, b) in enumerate(zip(lrows, rrows, strict=True)):
+        if len(a) != len(b) or not all(_values_equal(x, y) for x, y in zip(a, b, strict=True)):
+            diff = {c: (x, y) for c, x, y in zip(lcols, a, b, strict=True) if not _values_equal(x, y)}
+            pytest.fail(f"{name}: row {i} differs ({what}): {diff}\n  left:  {a}\n  right: {b}", pytrace=False)
+
+
+def compared_relations(project: DbtProject) -> list[str]:
+    """Every relation of the marts schema (contracted and BI marts) plus the incremental chain."""
+    marts_schema = f"{project.schema}_marts"
+    marts = sorted(name for schema, name in project.relations() if schema == marts_schema)
+    assert set(CONTRACTED_MARTS) <= set(marts), f"missing marts in {marts_schema}: {marts}"
+    return marts + INCREMENTAL_MODELS
+
+
+def snapshot(project: DbtProject, names: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
+    return {name: fetch(project, name) for name in names}
+
+
+# -- the new raw data -----------------------------------------------------------------------------
+def append_raw_rows(project: DbtProject) -> dict[str, Any]:
+    """New, late, duplicate, invalid and null-loaded_at events and a deflection-changing ticket."""
+    events = project.raw("ai_events")
+    tickets = project.raw("support_tickets")
+    (max_loaded,) = project.query(f"select max(loaded_at) from {events}")[0]
+    assert max_loaded is not None
+    now = f"cast('{max_loaded.isoformat(sep=' ')}' as timestamp) + interval '6 hours'"
+    placeholder = "%s" if project.target == "postgres" else "?"
+
+    # conversations to touch, deterministically: valid ones from the first (full) run
+    conversations = project.relation("int_conversations_assembled")
+    some = [r[0] for r in project.query(
+        f"select conversation_id from {conversations} order by conversation_id limit 40")]
+    assert len(some) == 40
+    new_src, late_src, dup_src = some[:10], some[10:25], some[25:40]
+
+    def in_list(ids: list[str]) -> str:
+        return "(" + ", ".join(f"'{i}'" for i in ids) + ")"
+
+    stmts = [
+        # brand-new conversations: copies of 10 conversations under new ids, loaded now
+        f"""insert into {events} ({EVENT_COLUMNS})
+            select event_id || '_new', event_name, occurred_at, {now}, conversation_id || '_new',
+                   user_id, session_id, properties
+            from {events} where conversation_id in {in_list(new_src)}""",
+        # late events: new prompt/response/action events of 15 old conversations that
+        # happened three weeks before the conversation, loaded only now
+        f"""insert into {events} ({EVENT_COLUMNS})
+            select event_id || '_late', event_name, occurred_at - interval '21 days', {now},
+                   conversation_id, user_id, session_id, properties
+            from {events} where conversation_id in {in_list(late_src)}""",
+        # at-least-once delivery: the events of 15 conversations arrive a second time
+        f"""insert into {events} ({EVENT_COLUMNS})
+            select event_id, event_name, occurred_at, {now} + interval '1 hour', conversation_id,
+                   user_id, session_id, properties
+            from {events} where conversation_id in {in_list(dup_src)}""",
+        # an invalid new event (quarantined) and a valid event whose loaded_at is missing
+        f"""insert into {events} ({EVENT_COLUMNS}) values
+            ('inc_bad_1', 'ai_user_action', {now} - interval '1 hour', {now}, '{some[0]}', null, null, '[1]'),
+            ('inc_null_loaded_1', 'ai_user_prompt_created',
+             cast('2026-03-10 12:00:00' as timestamp), null, 'inc_conv_null_loaded', null, null,
+             '{{"workflow": "sales_assistant", "prompt_number": 1}}')""",
+    ]
+    for sql in stmts:
+        project.query(sql)
+
+    # a ticket that takes the deflection away from an old, deflected support conversation
+    deflected = project.query(
+        f"select conversation_id, user_id, started_at from {conversations} "
+        f"where is_deflected and conversation_id not in {in_list(some)} "
+        "order by conversation_id limit 1")
+    assert deflected, "the data set has no deflected support_automation conversation"
+    conv_id, user_id, started_at = deflected[0]
+    project.query(
+        f"""insert into {tickets} ({TICKET_COLUMNS})
+            select 'inc_ticket_1', {placeholder}, {placeholder}, channel, priority, 'open',
+                   cast({placeholder} as timestamp) + interval '1 hour', null, null,
+                   cast({placeholder} as timestamp) + interval '1 hour', handle_minutes, null,
+                   false, false, {now}
+            from {tickets} where handle_minutes is not null and handle_minutes >= 0
+            order by ticket_id limit 1""",
+        [user_id, conv_id, started_at, started_at],
+    )
+    return {"deflected_conversation": conv_id, "late_conversations": late_src}
+
+
+# -- the scenario ---------------------------------------------------------------------------------
+def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -> None:
+    first = incremental.dbt(["build"])
+    assert first.success, first.summary()
+
+    before = snapshot(incremental, ["int_conversations_assembled"])
+    appended = append_raw_rows(incremental)
+
+    second = incremental.dbt(["build"])
+    assert second.success, second.summary()
+
+    # the incremental run did the work: the ticket flipped the old conversation, late events
+    # moved the starts of their conversations three weeks back
+    conversations = incremental.relation("int_conversations_assembled")
+    placeholder = "%s" if incremental.target == "postgres" else "?"
+    (is_deflected,) = incremental.query(
+        f"select is_deflected from {conversations} where conversation_id = {placeholder}",
+        [appended["deflected_conversation"]])[0]
+    assert is_deflected is False
+    old_starts = {r[0]: r[-2] for r in before["int_conversations_assembled"][1]}
+    for conv in appended["late_conversations"][:3]:
+        (started_at,) = incremental.query(
+            f"select started_at from {conversations} where conversation_id = {placeholder}", [conv])[0]
+        assert (old_starts[conv] - started_at).days == 21, conv
+
+    prepare_full()
+    rebuilt = full.dbt(["build", "--full-refresh"])
+    assert rebuilt.success, rebuilt.summary()
+
+    names = compared_relations(incremental)
+    after_incremental = snapshot(incremental, names)
+    expected = snapshot(full, names)
+    for name in names:
+        assert_same_relation(name, after_incremental[name], expected[name], "incremental vs full refresh")
+
+    # no new data: nothing changes
+    third = incremental.dbt(["build"])
+    assert third.success, third.summary()
+    again = snapshot(incremental, names)
+    for name in names:
+        assert_same_relation(name, again[name], after_incremental[name], "second incremental run without new data")
+
+
+def _project(target: str, schema: str, raw_schema: str, workdir: Path, truths: dict[str, Any],
+             env: dict[str, str], duckdb_path: Path | None = None,
+             pg: loader.PostgresSettings | None = None) -> DbtProject:
+    _profiles_dir(workdir)
+    return DbtProject(target=target, schema=schema, raw_schema=raw_schema, truths=truths, workdir=workdir,
+                      env=env, duckdb_path=duckdb_path, pg=pg)
+
+
+def test_incremental_equals_full_refresh_duckdb(tmp_path: Path, generated: GeneratedData,
+                                                truths: dict[str, Any]) -> None:
+    inc_path = tmp_path / "incremental.duckdb"
+    full_path = tmp_path / "full_refresh.duckdb"
+    loader.load_duckdb(generated.tables, inc_path, "raw", progress=False)
+    schema = "inc_test"
+    incremental = _project(
+        "duckdb", schema, "raw", tmp_path / "inc", truths,
+        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(inc_path), "AI_OPS_SCHEMA": schema},
+        duckdb_path=inc_path)
+    full = _project(
+        "duckdb", schema, "raw", tmp_path / "full", truths,
+        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(full_path), "AI_OPS_SCHEMA": schema},
+        duckdb_path=full_path)
+
+    def prepare_full() -> None:
+        # the same raw data, copied table by table into a fresh file (through the incremental
+        # file's connection: dbt keeps that file open in this process)
+        import duckdb
+
+        con = duckdb.connect(str(inc_path))
+        try:
+            con.execute(f"attach '{full_path}' as full_refresh")
+            con.execute('create schema if not exists full_refresh."raw"')
+            for table in RAW_TABLES:
+                con.execute(f'create table full_refresh."raw"."{table}" as '
+                            f'select * from "incremental"."raw"."{table}"')
+            con.execute("detach full_refresh")
+        finally:
+            con.close()
+
+    run_scenario(incremental, full, prepare_full)
+
+
+@pytest.fixture
+def pg_schemas() -> Iterator[tuple[loader.PostgresSettings, str]]:
+    settings = postgres_settings_or_skip()
+    prefix = f"inc_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        yield settings, prefix
+    finally:
+        loader.drop_postgres_schemas(prefix, settings)
+
+
+def test_incremental_equals_full_refresh_postgres(tmp_path: Path, generated: GeneratedData,
+                                                  truths: dict[str, Any],
+                                                  pg_schemas: tuple[loader.PostgresSettings, str]) -> None:
+    settings, prefix = pg_schemas
+    raw_schema = f"{prefix}_raw"
+    loader.load_postgres(generated.tables, raw_schema, settings, progress=False)
+    incremental = _project(
+        "postgres", f"{prefix}_i", raw_schema, tmp_path / "inc", truths,
+        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": f"{prefix}_i"}, pg=settings)
+    full = _project(
+        "postgres", f"{prefix}_f", raw_schema, tmp_path / "full", truths,
+        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": f"{prefix}_f"}, pg=settings)
+    run_scenario(incremental, full, lambda: None)
