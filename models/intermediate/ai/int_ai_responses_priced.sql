@@ -44,16 +44,16 @@ responses as (
     from events
     where
         event_name = 'ai_llm_response_received'
-        {%- if is_incremental() %}
-            and (
-                loaded_at > {{ incremental_watermark('loaded_at') }}
-                or loaded_at is null
-            )
-            and not exists (
-                select 1 from {{ this }} as loaded_before
-                where loaded_before.event_id = events.event_id
-            )
-        {%- endif %}
+    {% if is_incremental() %}
+        and (
+            loaded_at > {{ incremental_watermark('loaded_at') }}
+            or loaded_at is null
+        )
+        and not exists (
+            select 1 from {{ this }} as loaded_before
+            where loaded_before.event_id = events.event_id
+        )
+    {% endif %}
 ),
 
 prices as (

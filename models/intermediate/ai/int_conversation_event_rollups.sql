@@ -20,7 +20,7 @@ with
 
 events as (
     select * from {{ ref('stg_telemetry__ai_events') }}
-    {%- if is_incremental() %}
+    {% if is_incremental() %}
         where conversation_id in (
             select touched.conversation_id
             from {{ ref('stg_telemetry__ai_events') }} as touched
@@ -28,14 +28,14 @@ events as (
                 touched.loaded_at > {{ incremental_watermark('max_loaded_at') }}
                 or touched.loaded_at is null
         )
-    {%- endif %}
+    {% endif %}
 ),
 
 responses as (
     select * from {{ ref('int_ai_responses_priced') }}
-    {%- if is_incremental() %}
+    {% if is_incremental() %}
         where conversation_id in (select events.conversation_id from events)
-    {%- endif %}
+    {% endif %}
 ),
 
 -- the earliest valid event: ties on occurred_at go to the event order of the

@@ -64,7 +64,7 @@ source as (
 
     select {{ raw_columns | join(', ') }}
     from {{ source('telemetry', 'ai_events') }}
-    {%- if is_incremental() %}
+    {% if is_incremental() %}
         where loaded_at > {{ incremental_watermark('loaded_at') }}
 
         -- no watermark can place a null loaded_at: take the raw rows not stored yet (as a multiset)
@@ -80,7 +80,7 @@ source as (
             from {{ this }}
             where loaded_at is null
         ) as unseen_null_loaded_at
-    {%- endif %}
+    {% endif %}
 
 ),
 
@@ -224,13 +224,13 @@ deduplicated as (
         *,
         quarantine_reason is null
         and (
-            {%- if is_incremental() %}
+            {% if is_incremental() %}
                 event_id in (
                     select loaded_before.event_id from {{ this }} as loaded_before
                     where loaded_before.quarantine_reason is null
                 )
                 or
-            {%- endif %}
+            {% endif %}
             row_number() over (
                 partition by event_id, quarantine_reason is null
                 order by

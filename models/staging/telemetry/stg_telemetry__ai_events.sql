@@ -28,13 +28,13 @@ valid_events as (
     select * from base_events
     where
         {{ valid_row_condition() }}
-        {%- if is_incremental() %}
-            and (loaded_at > {{ incremental_watermark('loaded_at') }} or loaded_at is null)
-            and not exists (
-                select 1 from {{ this }} as loaded_before
-                where loaded_before.event_id = base_events.event_id
-            )
-        {%- endif %}
+    {% if is_incremental() %}
+        and (loaded_at > {{ incremental_watermark('loaded_at') }} or loaded_at is null)
+        and not exists (
+            select 1 from {{ this }} as loaded_before
+            where loaded_before.event_id = base_events.event_id
+        )
+    {% endif %}
 
 ),
 
