@@ -315,7 +315,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         sizes=args.sizes, target=args.target, repeats=args.repeats, out=args.out, json_path=args.json,
         skip_incremental=args.skip_incremental, skip_full_refresh_check=args.skip_full_refresh_check,
         workdir=args.workdir, schema=schema, seed=args.seed, keep=args.keep, progress=not args.quiet,
-        command="ai-ops bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "ai-ops bench",
+        command=_bench_command(sys.argv[1:]),
     )
     report = bench.run_benchmark(cfg, notes=args.note or [])
     for run in report["runs"]:
@@ -332,6 +332,24 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"dbt build failed at sizes {failed}: the timings include a failed run (see the logs)", file=sys.stderr)
         return 1
     return 0
+
+
+def _bench_command(argv: list[str]) -> str:
+    """The command line for the report, without the --note texts (they have their own section)."""
+    import shlex
+
+    if argv[:1] != ["bench"]:
+        return "ai-ops bench"
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--note":
+            skip = True
+        elif not arg.startswith("--note="):
+            kept.append(arg)
+    return "ai-ops " + shlex.join(kept)
 
 
 def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
