@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -280,8 +281,101 @@ def register_gx(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.set_defaults(func=cmd_gx)
 
 
+# --- benchmark -------------------------------------------------------------------------------------
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [_positive(part.strip()) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: give comma-separated event counts, e.g. 1000000,3000000") from exc
+    if not sizes:
+        raise argparse.ArgumentTypeError("give at least one size")
+    return sizes
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+
+    from ai_ops_tools import bench
+
+    schema = args.schema or os.environ.get("AI_OPS_SCHEMA", "bench")
+    if not schema.startswith("bench"):
+        raise CliError(f"schema {schema!r}: benchmark schemas must start with 'bench' (use --schema)")
+    small = [n for n in args.sizes if n < 500]
+    if small:
+        raise CliError(f"sizes {small}: the generator needs at least 500 events")
+    if args.target == "postgres":
+        from ai_ops_tools.loader import PostgresSettings
+
+        try:
+            PostgresSettings.from_env().connect(connect_timeout=5).close()
+        except ConnectionError as exc:
+            raise CliError(str(exc)) from exc
+    cfg = bench.BenchConfig(
+        sizes=args.sizes, target=args.target, repeats=args.repeats, out=args.out, json_path=args.json,
+        skip_incremental=args.skip_incremental, skip_full_refresh_check=args.skip_full_refresh_check,
+        workdir=args.workdir, schema=schema, seed=args.seed, keep=args.keep, progress=not args.quiet,
+        command=_bench_command(sys.argv[1:]),
+    )
+    report = bench.run_benchmark(cfg, notes=args.note or [])
+    for run in report["runs"]:
+        s = run["summary"]
+        print(f"{run['events']:>12,} events: build {s['build_s']} s (peak {s['build_peak_rss_mb']} MB), "
+              f"floor {s['floor_s']} s (ratio {s['floor_ratio']}), after append {s['incremental_build_s']} s "
+              f"(ratio {s['incremental_ratio']}), generator {s['generator_s']} s")
+    if args.out:
+        print(f"report: {args.out}")
+    if args.json:
+        print(f"json: {args.json}")
+    failed = [r["events"] for r in report["runs"] if not r["summary"]["build_success"]]
+    if failed:
+        print(f"dbt build failed at sizes {failed}: the timings include a failed run (see the logs)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _bench_command(argv: list[str]) -> str:
+    """The command line for the report, without the --note texts (they have their own section)."""
+    import shlex
+
+    if argv[:1] != ["bench"]:
+        return "ai-ops bench"
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--note":
+            skip = True
+        elif not arg.startswith("--note="):
+            kept.append(arg)
+    return "ai-ops " + shlex.join(kept)
+
+
+def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bench", help="benchmark generator, load, dbt build, the floor query and an incremental run")
+    p.add_argument("--sizes", type=_sizes, default=[1_000_000, 3_000_000, 10_000_000],
+                   help="comma-separated raw ai_events counts (default 1000000,3000000,10000000)")
+    p.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    p.add_argument("--repeats", type=_positive, default=1, help="runs per size; the report shows medians (default 1)")
+    p.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"), help="Markdown report (default docs/benchmarks.md)")
+    p.add_argument("--json", type=Path, help="also write every figure as JSON here")
+    p.add_argument("--skip-incremental", action="store_true", help="no append + second build")
+    p.add_argument("--skip-full-refresh-check", action="store_true",
+                   help="after the incremental run, do not rebuild with --full-refresh to compare the marts")
+    p.add_argument("--workdir", type=Path, default=Path(os.environ.get("AI_OPS_BENCH_DIR", "/tmp/ai_ops_bench")),
+                   help="parquet files, DuckDB files, dbt target and logs (default AI_OPS_BENCH_DIR or /tmp/ai_ops_bench)")
+    p.add_argument("--schema", help="dbt target schema, must start with 'bench' (default AI_OPS_SCHEMA or bench)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--keep", action="store_true", help="keep the parquet and DuckDB files / Postgres schemas")
+    p.add_argument("--note", action="append", help="a line for the report's Notes section (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_bench)
+
+
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx]
+COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx,
+                          register_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:
