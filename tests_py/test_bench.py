@@ -53,6 +53,12 @@ def test_tiny_run_writes_the_report_structure(tiny_report: tuple[dict[str, Any],
     assert 1 <= len(build["top"]) <= 10
     assert build["top"] == sorted(build["top"], key=lambda n: -n["execution_time_s"])
     assert "model" in build["by_type"] and build["n_nodes"] > 100
+    # the scheduled build leaves the unit tests out; they run once on their own
+    assert "unit_test" not in build["by_type"]
+    unit = rep["unit_tests"]
+    assert unit["success"], unit["failed"]
+    assert set(unit["by_type"]) - {"operation"} == {"unit_test"}  # the run hooks run too
+    assert unit["by_type"]["unit_test"]["n"] >= 50
     assert rep["floor"]["s"] > 0 and rep["floor"]["build_ratio"] > 0
     assert "incremental" not in rep
     s = run["summary"]

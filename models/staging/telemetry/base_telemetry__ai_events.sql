@@ -9,10 +9,13 @@
 
 {#-
     Every raw ai_events row: `properties` parsed ONCE into typed columns, the first failing
-    quarantine rule (`quarantine_reason`, null when valid) and the dedupe flag (`is_duplicate`).
-    Lives in the restricted quarantine schema because it keeps the unredacted free text;
-    stg_telemetry__ai_events (valid, deduplicated, redacted) and
-    quarantine_telemetry__ai_events (invalid rows) read it.
+    quarantine rule (`quarantine_reason`, null when valid), the dedupe flag (`is_duplicate`) and
+    the free text redacted ONCE. stg_telemetry__ai_events is a view of its valid, non-duplicate
+    rows, so the event table is written once per run, not twice. Lives in the restricted
+    quarantine schema because `properties` keeps the raw text of the rows that quarantine or
+    warn (quarantine_telemetry__ai_events and ..._parse_warnings read it); the rows that parse
+    cleanly keep theirs in raw only: writing 3 GB of JSON text again per 10 M events was the
+    largest single cost of the build (docs/benchmarks.md).
 
     Incremental (append, docs/INCREMENTAL.md): a run parses only the raw rows loaded after the
     newest stored loaded_at (plus raw rows with a null loaded_at not stored yet); a stored row
@@ -84,13 +87,39 @@ source as (
 
 ),
 
+event_ids_with_copies as (
+
+    -- only event_ids with more than one raw row can hold a duplicate: the dedupe window runs on
+    -- their rows alone instead of sorting every event. Counted over the whole raw table, so on an
+    -- incremental run a new copy of an event_id stored earlier is found too.
+    select raw_events.event_id
+    from {{ source('telemetry', 'ai_events') }} as raw_events
+    {% if is_incremental() %}
+        where raw_events.event_id in (select source.event_id from source)
+    {% endif %}
+    group by raw_events.event_id
+    having count(*) > 1
+
+),
+
+flagged_source as (
+
+    select
+        source.*,
+        event_ids_with_copies.event_id is not null as has_copies
+    from source
+    left join event_ids_with_copies
+        on source.event_id = event_ids_with_copies.event_id
+
+),
+
 parsed as (
 
     -- the only JSON parse: all keys at once, as one list of text (null when not a JSON object)
     select
         *,
         {{ json_extract_fields('properties', property_keys) }} as property_values
-    from source
+    from flagged_source
     -- keeps Postgres from copying the parse into each of the 20 keys read below
     {{ inline_barrier() }}
 
@@ -107,6 +136,7 @@ extracted as (
         user_id,
         session_id,
         properties,
+        has_copies,
         {%- for key in property_keys %}
         {{ json_field('property_values', property_keys, key) }} as property_{{ key }},  -- noqa
         {%- endfor %}
@@ -128,6 +158,7 @@ typed as (
         session_id,
         properties,
         is_properties_object,
+        has_copies,
 
         ---------- strings (enums lower-cased and trimmed, versions trimmed, free text as is)
         {{ normalize_enum('event_name') }} as event_name_normalized,
@@ -216,7 +247,17 @@ quarantine_rules as (
 
 ),
 
-deduplicated as (
+single_copies as (
+
+    select
+        *,
+        false as is_duplicate
+    from quarantine_rules
+    where not has_copies
+
+),
+
+multiple_copies as (
 
     -- among valid rows of one event_id the earliest loaded_at wins; ties broken deterministically;
     -- on an incremental run a valid row already stored was loaded earlier and wins
@@ -244,6 +285,29 @@ deduplicated as (
             ) > 1
         ) as is_duplicate
     from quarantine_rules
+    where has_copies
+
+),
+
+deduplicated as (
+
+    select * from single_copies
+    union all
+    select * from multiple_copies
+
+),
+
+redacted as (
+
+    -- each text is redacted once; the flags compare the result with the original
+    select
+        *,
+        {{ redact_pii('prompt_text') }} as redacted_prompt_text,
+        {{ redact_pii('response_text') }} as redacted_response_text,
+        {{ redact_pii('feedback') }} as redacted_feedback
+    from deduplicated
+    -- keeps Postgres from running each redaction twice (text and flag)
+    {{ inline_barrier() }}
 
 ),
 
@@ -256,9 +320,16 @@ final as (
         user_id,
         session_id,
 
-        ---------- raw text, as it came
+        ---------- raw text, as it came (properties only where a quarantine model shows it, and
+        ---------- where a null loaded_at makes the incremental run compare raw rows as a whole)
         event_name,
-        properties,
+        case
+            when
+                quarantine_reason is not null
+                or parse_warning is not null
+                or loaded_at is null
+                then properties
+        end as properties,
 
         ---------- strings
         event_name_normalized,
@@ -271,9 +342,9 @@ final as (
         response_status,
         error_type,
         action_type,
-        prompt_text,
-        response_text,
-        feedback,
+        redacted_prompt_text as prompt_text,
+        redacted_response_text as response_text,
+        redacted_feedback as feedback,
 
         ---------- numerics
         prompt_number,
@@ -287,6 +358,9 @@ final as (
         consent_analytics,
         conversion_flag,
         is_duplicate,
+        coalesce(redacted_prompt_text <> prompt_text, false) as is_prompt_text_redacted,
+        coalesce(redacted_response_text <> response_text, false) as is_response_text_redacted,
+        coalesce(redacted_feedback <> feedback, false) as is_feedback_redacted,
 
         ---------- timestamps
         occurred_at,
@@ -296,7 +370,7 @@ final as (
         quarantine_reason,
         parse_warning
 
-    from deduplicated
+    from redacted
 
 )
 

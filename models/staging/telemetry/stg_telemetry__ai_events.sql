@@ -1,18 +1,8 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-    )
-}}
-
 {#-
-    One row per valid, deduplicated AI event, JSON already parsed (in base_telemetry__ai_events),
-    free text redacted: the first relation outside raw and quarantine, so it holds no personal data.
-
-    Incremental (append, docs/INCREMENTAL.md): a run redacts and appends only the valid,
-    non-duplicate base rows loaded after the newest stored loaded_at (or with a null loaded_at)
-    whose event_id is not stored yet; base never flags two rows of one event_id as the winner.
+    One row per valid, deduplicated AI event, JSON already parsed and free text already redacted
+    (both once, in base_telemetry__ai_events): the first relation outside raw and quarantine, so
+    it holds no personal data. A view: base is the typed event table, and writing the same
+    10 M rows a second time cost more than filtering them on read (docs/benchmarks.md).
 -#}
 
 with
@@ -26,29 +16,7 @@ base_events as (
 valid_events as (
 
     select * from base_events
-    where
-        {{ valid_row_condition() }}
-    {% if is_incremental() %}
-        and (loaded_at > {{ incremental_watermark('loaded_at') }} or loaded_at is null)
-        and not exists (
-            select 1 from {{ this }} as loaded_before
-            where loaded_before.event_id = base_events.event_id
-        )
-    {% endif %}
-
-),
-
-redacted as (
-
-    -- each text is redacted once; the flags compare the result with the original
-    select
-        *,
-        {{ redact_pii('prompt_text') }} as redacted_prompt_text,
-        {{ redact_pii('response_text') }} as redacted_response_text,
-        {{ redact_pii('feedback') }} as redacted_feedback
-    from valid_events
-    -- keeps Postgres from running each redaction twice (text and flag)
-    {{ inline_barrier() }}
+    where {{ valid_row_condition() }}
 
 ),
 
@@ -72,9 +40,9 @@ final as (
         response_status,
         error_type,
         action_type,
-        redacted_prompt_text as prompt_text,
-        redacted_response_text as response_text,
-        redacted_feedback as feedback,
+        prompt_text,
+        response_text,
+        feedback,
 
         ---------- numerics
         prompt_number,
@@ -87,16 +55,16 @@ final as (
         ---------- booleans
         consent_analytics,
         conversion_flag,
-        coalesce(redacted_prompt_text <> prompt_text, false) as is_prompt_text_redacted,
-        coalesce(redacted_response_text <> response_text, false) as is_response_text_redacted,
-        coalesce(redacted_feedback <> feedback, false) as is_feedback_redacted,
+        is_prompt_text_redacted,
+        is_response_text_redacted,
+        is_feedback_redacted,
 
         ---------- dates and timestamps
         cast(occurred_at as date) as occurred_date,
         occurred_at,
         loaded_at
 
-    from redacted
+    from valid_events
 
 )
 
