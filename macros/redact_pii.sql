@@ -2,11 +2,23 @@
     redact_pii(text_expr): cross-database PII redaction (adapter.dispatch: default__ = Postgres,
     duckdb__ = DuckDB). Returns a text expression in which personal data is replaced by typed
     placeholders: [EMAIL], [IBAN], [IP], [PHONE], [CARD], [NATIONAL_ID]. Null in -> null out.
-    The caller detects a redaction by comparing input and output.
+    has_pii(text_expr): the matching predicate, true exactly when redact_pii would change the text
+    (null in -> null out).
 
     One ordered rule list (redact_pii_rules) serves both warehouses; the rules become nested
     regexp_replace(..., 'g') calls, the first rule innermost. Only the word boundary differs
     (RE2 `\b`, Postgres ARE `\y`): the token ~B~ in a pattern stands for it.
+
+    Why the chain is guarded by has_pii: most texts hold no personal data, and one predicate
+    costs far less than the ~20 regexp_replace calls. The guard changes no result. The chain
+    changes a text if and only if some rule's pattern matches the ORIGINAL text: the first rule
+    that replaces something sees the original text, and if rule i matches the original, either an
+    earlier rule already replaced something or rule i sees the original and does. And a
+    replacement is never undone: every pattern needs a digit, '@' or ':' (the IPv6 rules a ':',
+    e-mail an '@', all others a digit), no placeholder contains one, so each replacement lowers
+    the count of those characters. has_pii is "some rule's pattern matches" (DuckDB: one
+    alternation of all the patterns, which matches somewhere exactly when one of its
+    alternatives does, whatever the engine's choice among them; Postgres: one `~` per pattern).
 
     The patterns use only syntax that RE2 and Postgres ARE read the same way: bracket classes
     instead of escapes ([.] [+] [(] [)]), greedy quantifiers only, no look-around, no
@@ -28,11 +40,63 @@
 
 {% macro default__redact_pii(text_expr) -%}
     {#- Postgres: ASCII word boundaries via collation "C"; the result gets the default collation back. -#}
-    {{ return('(' ~ redact_pii_nested('(cast(' ~ text_expr ~ ' as text) collate "C")', '\\y') ~ ' collate "default")') }}
+    {%- set text_c = '(cast(' ~ text_expr ~ ' as text) collate "C")' -%}
+    {{ return('(case when ' ~ has_pii_are(text_c) ~ ' then ' ~ redact_pii_nested(text_c, '\\y')
+        ~ ' else ' ~ text_c ~ ' end collate "default")') }}
 {%- endmacro %}
 
 {% macro duckdb__redact_pii(text_expr) -%}
-    {{ return(redact_pii_nested('cast(' ~ text_expr ~ ' as text)', '\\b')) }}
+    {%- set text = 'cast(' ~ text_expr ~ ' as text)' -%}
+    {{ return('(case when ' ~ has_pii_re2(text) ~ ' then ' ~ redact_pii_nested(text, '\\b')
+        ~ ' else ' ~ text ~ ' end)') }}
+{%- endmacro %}
+
+{% macro has_pii(text_expr) -%}
+    {{ return(adapter.dispatch('has_pii', 'ai_ops')(text_expr)) }}
+{%- endmacro %}
+
+{% macro default__has_pii(text_expr) -%}
+    {{ return(has_pii_are('(cast(' ~ text_expr ~ ' as text) collate "C")')) }}
+{%- endmacro %}
+
+{% macro duckdb__has_pii(text_expr) -%}
+    {{ return(has_pii_re2('cast(' ~ text_expr ~ ' as text)')) }}
+{%- endmacro %}
+
+{% macro has_pii_re2(sql_expr) -%}
+    {#-
+        One regexp_matches on the alternation of all the patterns: RE2 runs it as one DFA, within
+        its memory budget (measured at 10 M events and on long digit-heavy text: 7 to 20 times
+        cheaper than one regexp_matches per rule; a first "[0-9@:]" test made it slower).
+    -#}
+    {%- set alternatives = [] -%}
+    {%- for pattern in redact_pii_patterns('\\b') -%}
+        {%- do alternatives.append('(' ~ pattern ~ ')') -%}
+    {%- endfor -%}
+    {{ return("regexp_matches(" ~ sql_expr ~ ", '" ~ alternatives | join('|') ~ "')") }}
+{%- endmacro %}
+
+{% macro has_pii_are(sql_expr) -%}
+    {#-
+        Postgres ARE is slower on the alternation of all the patterns than on the patterns one by
+        one (measured: 1.5 times), so: one `~` per rule, or-ed, behind a cheap character test
+        that skips the many texts without a digit, '@' or ':' (every pattern needs one).
+        sql_expr must already be under collation "C".
+    -#}
+    {%- set tests = [] -%}
+    {%- for pattern in redact_pii_patterns('\\y') -%}
+        {%- do tests.append(sql_expr ~ " ~ '" ~ pattern ~ "'") -%}
+    {%- endfor -%}
+    {{ return('(' ~ sql_expr ~ " ~ '[0-9@:]' and (" ~ tests | join(' or ') ~ '))') }}
+{%- endmacro %}
+
+{% macro redact_pii_patterns(word_boundary) -%}
+    {#- The rules' patterns in order, ~B~ replaced by the warehouse's word boundary. -#}
+    {%- set patterns = [] -%}
+    {%- for rule in redact_pii_rules() -%}
+        {%- do patterns.append(rule['pattern'] | replace('~B~', word_boundary)) -%}
+    {%- endfor -%}
+    {{ return(patterns) }}
 {%- endmacro %}
 
 {% macro redact_pii_nested(sql_expr, word_boundary) -%}
@@ -46,7 +110,10 @@
 {%- endmacro %}
 
 {% macro redact_pii_rules() -%}
-    {#- The ordered rules. ~B~ = word boundary. No single quote may appear in a pattern. -#}
+    {#-
+        The ordered rules. ~B~ = word boundary. No single quote may appear in a pattern, and every
+        match of every pattern must hold a digit, '@' or ':' (the has_pii guard relies on it).
+    -#}
     {%- set hex = '[0-9A-Fa-f]{1,4}' -%}
     {%- set octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])' -%}
     {%- set iban_countries = [

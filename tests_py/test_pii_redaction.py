@@ -209,3 +209,33 @@ def test_duckdb_and_postgres_agree_on_random_fragments(corpus: list[Snippet], ru
     pg = pii_eval.run_redaction("postgres", texts, runs.expressions["postgres"])
     differing = [(texts[key], duck[key], pg[key]) for key in texts if duck[key] != pg[key]]
     assert not differing, "\n".join(f"{t!r}: duckdb {d!r} / postgres {p!r}" for t, d, p in differing[:20])
+
+
+# The rule chain without the has_pii guard, as redact_pii built it before the guard existed.
+UNGUARDED_CHAIN = {
+    "duckdb": "redact_pii_nested('cast(text as text)', '\\\\b')",
+    "postgres": "redact_pii_nested('(cast(text as text) collate \"C\")', '\\\\y')",
+}
+
+
+@pytest.mark.parametrize("target", TARGET_PARAMS)
+def test_has_pii_is_true_exactly_where_the_rule_chain_changes_the_text(
+        target: str, corpus: list[Snippet], runs: _Runs) -> None:
+    """has_pii guards the chain in redact_pii and replaces its double run in the staging test: it
+    must be true exactly where the unguarded chain changes the text, and the guard must change no
+    output (corpus, hand cases, 5,000 random fragment strings, null)."""
+    _evaluate(target, corpus, runs)
+    rng = random.Random(11)
+    texts: dict[str, str | None] = {row.id: row.text for row in corpus}
+    texts.update({f"case_{i:02d}": text for i, (text, _) in enumerate(HAND_CASES)})
+    texts.update({f"r{i:05d}": "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 14)))
+                  for i in range(5000)})
+    texts["null"] = None
+    has_pii = pii_eval.run_redaction(target, texts, pii_eval.render_redaction_sql(target, macro="has_pii"))
+    chain = pii_eval.run_redaction(target, texts, pii_eval.render_macro_sql(target, UNGUARDED_CHAIN[target]))
+    guarded = pii_eval.run_redaction(target, texts, runs.expressions[target])
+    assert has_pii.pop("null") is None and chain.pop("null") is None and guarded.pop("null") is None
+    wrong = [(texts[key], has_pii[key], chain[key]) for key in chain if has_pii[key] != (chain[key] != texts[key])]
+    assert not wrong, "\n".join(f"{t!r}: has_pii {h!r}, chain gives {c!r}" for t, h, c in wrong[:20])
+    assert sum(has_pii.values()) > 1000  # the comparison is not vacuous
+    assert guarded == chain

@@ -605,8 +605,13 @@ def _env(**overrides: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def render_redaction_sql(target: str, column: str = "text") -> str:
-    """The SQL expression `{{ redact_pii(column) }}` compiles to on a dbt target.
+def render_redaction_sql(target: str, column: str = "text", macro: str = "redact_pii") -> str:
+    """The SQL expression `{{ <macro>(column) }}` (redact_pii, has_pii) compiles to on a dbt target."""
+    return render_macro_sql(target, f"{macro}('{column}')")
+
+
+def render_macro_sql(target: str, call: str) -> str:
+    """The SQL expression `{{ <call> }}` compiles to on a dbt target.
 
     Compiled by dbt (`compile --inline`) in a scratch project named ai_ops whose only macro file is
     macros/redact_pii.sql, with the project's profiles.yml (or profiles.yml.example).
@@ -631,14 +636,14 @@ def render_redaction_sql(target: str, column: str = "text") -> str:
         with _env(AI_OPS_DUCKDB_PATH=str(scratch / "render.duckdb"), DBT_TARGET_PATH=str(scratch / "target"),
                   DBT_LOG_PATH=str(scratch / "logs"), DBT_SEND_ANONYMOUS_USAGE_STATS="false"):
             result = dbtRunner().invoke([
-                "compile", "--inline", f"select {{{{ redact_pii('{column}') }}}} as {marker}",
+                "compile", "--inline", f"select {{{{ {call} }}}} as {marker}",
                 "--project-dir", str(scratch), "--profiles-dir", str(scratch), "--target", target,
                 "--quiet", "--log-level", "none", "--no-partial-parse",
             ])
         results = getattr(result.result, "results", None)
         compiled = getattr(results[0].node, "compiled_code", None) if result.success and results else None
         if not isinstance(compiled, str):
-            raise RuntimeError(f"dbt could not compile redact_pii on target {target!r}: {result.exception}. "
+            raise RuntimeError(f"dbt could not compile {call} on target {target!r}: {result.exception}. "
                                "Check that the warehouse is reachable and macros/redact_pii.sql parses.")
     match = re.fullmatch(rf"\s*select\s+(.*)\s+as\s+{marker}\s*", compiled, flags=re.DOTALL)
     if match is None:

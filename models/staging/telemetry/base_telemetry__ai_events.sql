@@ -299,7 +299,8 @@ deduplicated as (
 
 redacted as (
 
-    -- each text is redacted once; the flags compare the result with the original
+    -- each text is redacted once (redact_pii runs its rule chain only where has_pii matches);
+    -- the flags compare the result with the original: measured as cheap as reusing has_pii
     select
         *,
         {{ redact_pii('prompt_text') }} as redacted_prompt_text,
