@@ -3,7 +3,10 @@
 -- earliest valid event). Ties on occurred_at are broken by the event order
 -- of the three-event model (prompt, response, action), then by event_id, so
 -- the choice is deterministic. Computed (incrementally) in
--- int_conversation_event_rollups; this table is its cheap projection.
+-- int_conversation_event_rollups; this view is its projection (a table
+-- would write every conversation again on each run for no gain).
+{{ config(materialized='view') }}
+
 with
 
 rollups as (
