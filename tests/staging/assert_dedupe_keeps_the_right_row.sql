@@ -22,52 +22,62 @@
     ('base_finance__cost_ledger', 'stg_finance__cost_ledger_entries', 'entry_id', 'min', 'loaded_at'),
 ] -%}
 
-with expected as (
-    {% for base, stg, key, agg, column in tables %}
-        select
-            '{{ stg }}' as model_name,
-            cast({{ key }} as {{ dbt.type_string() }}) as key_value,
-            cast({{ agg }}({{ column }}) as {{ dbt.type_timestamp() }}) as expected_value
-        from {{ ref(base) }}
-        where quarantine_reason is null
-        group by 1, 2
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-),
+{#-
+    One aggregate per table over its base and stg rows together, on the
+    table's own key: cheaper than two aggregates per table and a full outer
+    join of all fourteen on a key cast to text. A null key is always
+    reported (it could not be matched by a join either).
+-#}
 
-kept as (
-    {% for base, stg, key, agg, column in tables %}
-        select
-            '{{ stg }}' as model_name,
-            cast({{ key }} as {{ dbt.type_string() }}) as key_value,
-            count(*) as n_rows,
-            cast({{ agg }}({{ column }}) as {{ dbt.type_timestamp() }}) as kept_value
-        from {{ ref(stg) }}
-        group by 1, 2
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-),
+with
 
 final as (
-    select
-        coalesce(expected.model_name, kept.model_name) as model_name,
-        coalesce(expected.key_value, kept.key_value) as key_value,
-        coalesce(kept.n_rows, 0) as n_rows,
-        expected.expected_value,
-        kept.kept_value
-    from expected
-    full outer join kept
-        on
-            expected.model_name = kept.model_name
-            and expected.key_value = kept.key_value
-    where
-        expected.key_value is null
-        or kept.key_value is null
-        or kept.n_rows <> 1
-        or not (
-            kept.kept_value = expected.expected_value
-            or (kept.kept_value is null and expected.expected_value is null)
-        )
+    {% for base, stg, key, agg, column in tables %}
+        select
+            '{{ stg }}' as model_name,
+            cast({{ key }} as {{ dbt.type_string() }}) as key_value,
+            n_rows,
+            expected_value,
+            kept_value
+        from (
+            select
+                {{ key }},
+                count(case when is_kept then 1 end) as n_rows,
+                count(case when not is_kept then 1 end) as n_expected_rows,
+                cast(
+                    {{ agg }}(case when not is_kept then {{ column }} end)
+                    as {{ dbt.type_timestamp() }}
+                ) as expected_value,
+                cast(
+                    {{ agg }}(case when is_kept then {{ column }} end)
+                    as {{ dbt.type_timestamp() }}
+                ) as kept_value
+            from (
+                select
+                    {{ key }},
+                    {{ column }},
+                    false as is_kept
+                from {{ ref(base) }}
+                where quarantine_reason is null
+                union all
+                select
+                    {{ key }},
+                    {{ column }},
+                    true as is_kept
+                from {{ ref(stg) }}
+            ) as key_rows
+            group by {{ key }}
+        ) as per_key
+        where
+            {{ key }} is null
+            or n_expected_rows = 0
+            or n_rows <> 1
+            or not (
+                kept_value = expected_value
+                or (kept_value is null and expected_value is null)
+            )
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select * from final

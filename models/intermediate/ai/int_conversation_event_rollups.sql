@@ -16,69 +16,7 @@
     )
 }}
 
-with
-
-events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
-    {% if is_incremental() %}
-        where conversation_id in (
-            select touched.conversation_id
-            from {{ ref('stg_telemetry__ai_events') }} as touched
-            where
-                touched.loaded_at > {{ incremental_watermark('max_loaded_at') }}
-                or touched.loaded_at is null
-        )
-    {% endif %}
-),
-
-responses as (
-    select * from {{ ref('int_ai_responses_priced') }}
-    {% if is_incremental() %}
-        where conversation_id in (select events.conversation_id from events)
-    {% endif %}
-),
-
--- the earliest valid event: ties on occurred_at go to the event order of the
--- three-event model (prompt, response, action), then to event_id
-ranked as (
-    select
-        conversation_id,
-        user_id,
-        workflow,
-        feature_flag_state,
-        model_version,
-        prompt_version,
-        occurred_at,
-        row_number() over (
-            partition by conversation_id
-            order by
-                occurred_at,
-                case event_name
-                    when 'ai_user_prompt_created' then 1
-                    when 'ai_llm_response_received' then 2
-                    else 3
-                end,
-                event_id
-        ) as event_rank
-    from events
-),
-
-starts as (
-    select
-        conversation_id,
-        user_id,
-        workflow,
-        feature_flag_state,
-        model_version,
-        prompt_version,
-        occurred_at as started_at
-    from ranked
-    where event_rank = 1
-),
-
-event_facts as (
-    select
-        conversation_id,
+{%- set event_aggregates -%}
         max(occurred_at) as ended_at,
         max(loaded_at) as max_loaded_at,
         count(*) as n_events,
@@ -115,8 +53,57 @@ event_facts as (
                     then cast(rating as double precision)
             end
         ) as mean_rating
-    from events
-    group by conversation_id
+{%- endset %}
+
+with
+
+events as (
+    select * from {{ ref('stg_telemetry__ai_events') }}
+    {% if is_incremental() %}
+        where conversation_id in (
+            select touched.conversation_id
+            from {{ ref('stg_telemetry__ai_events') }} as touched
+            where
+                touched.loaded_at > {{ incremental_watermark('max_loaded_at') }}
+                or touched.loaded_at is null
+        )
+    {% endif %}
+),
+
+-- incremental: reading the ids from `events` (read twice, so DuckDB
+-- materializes it) keeps its semi join hashing the few touched ids; a shared
+-- touched-ids CTE made DuckDB hash all 10 M events instead (measured)
+responses as (
+    select * from {{ ref('int_ai_responses_priced') }}
+    {% if is_incremental() %}
+        where conversation_id in (select events.conversation_id from events)
+    {% endif %}
+),
+
+-- one pass over the events: the facts of each conversation and the
+-- attributes of its earliest valid event (ties on occurred_at go to the
+-- event order of the three-event model: prompt, response, action; then to
+-- event_id); the macro avoids a window sort on DuckDB
+event_facts as (
+    {{ group_with_first_row(
+        relation='events',
+        group_by='conversation_id',
+        order_by=[
+            'occurred_at',
+            "case event_name when 'ai_user_prompt_created' then 1"
+            ~ " when 'ai_llm_response_received' then 2 else 3 end",
+            'event_id',
+        ],
+        first_row_columns={
+            'user_id': 'user_id',
+            'workflow': 'workflow',
+            'feature_flag_state': 'feature_flag_state',
+            'model_version': 'model_version',
+            'prompt_version': 'prompt_version',
+            'started_at': 'occurred_at',
+        },
+        aggregates=event_aggregates,
+    ) }}
 ),
 
 response_facts as (
@@ -136,13 +123,13 @@ response_facts as (
 final as (
     select
         -- ids
-        starts.conversation_id,
-        starts.user_id,
+        event_facts.conversation_id,
+        event_facts.user_id,
         -- strings
-        starts.workflow,
-        starts.feature_flag_state,
-        starts.model_version,
-        starts.prompt_version,
+        event_facts.workflow,
+        event_facts.feature_flag_state,
+        event_facts.model_version,
+        event_facts.prompt_version,
         -- numerics
         cast(event_facts.n_events as bigint) as n_events,
         cast(event_facts.n_prompts as bigint) as n_prompts,
@@ -163,14 +150,12 @@ final as (
         event_facts.has_escalation = 1 as is_escalated,
         event_facts.has_conversion = 1 as is_converted,
         -- timestamps
-        starts.started_at,
+        event_facts.started_at,
         event_facts.ended_at,
         event_facts.max_loaded_at
-    from starts
-    inner join event_facts
-        on starts.conversation_id = event_facts.conversation_id
+    from event_facts
     left join response_facts
-        on starts.conversation_id = response_facts.conversation_id
+        on event_facts.conversation_id = response_facts.conversation_id
 )
 
 select * from final

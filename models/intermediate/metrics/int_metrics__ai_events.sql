@@ -75,6 +75,8 @@ response_base as (
     from responses
 ),
 
+-- every event in one narrow pass: the prompt columns are derived here so
+-- that no later step carries prompt_text
 event_base as (
     select
         {{ period_start('week', 'occurred_at') }} as week_start,
@@ -83,19 +85,8 @@ event_base as (
         model_version,
         prompt_version,
         feature_flag_state,
-        {{ minutes_between('occurred_at', 'loaded_at') }} as freshness_minutes
-    from events
-),
-
-prompt_base as (
-    select
-        {{ period_start('week', 'occurred_at') }} as week_start,
-        {{ period_start('month', 'occurred_at') }} as month_start,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
         user_id,
+        {{ minutes_between('occurred_at', 'loaded_at') }} as freshness_minutes,
         case
             when prompt_text is not null and prompt_text != '' then 1
             else 0
@@ -107,9 +98,39 @@ prompt_base as (
                 and is_prompt_text_redacted
                 then 1
             else 0
-        end as is_redacted
+        end as is_redacted,
+        event_name = 'ai_user_prompt_created' as is_prompt
     from events
-    where event_name = 'ai_user_prompt_created'
+),
+
+prompt_base as (
+    select * from event_base
+    where is_prompt
+),
+
+-- one row per user and period / segment combination: count(distinct) over
+-- ten grouping sets is the costly part, so it reads this instead of every
+-- prompt (sums of the per-user sums are the same sums)
+prompt_users as (
+    select
+        week_start,
+        month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        user_id,
+        sum(has_text) as has_text,
+        sum(is_redacted) as is_redacted
+    from prompt_base
+    group by
+        week_start,
+        month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        user_id
 ),
 
 conversation_base as (
@@ -156,7 +177,7 @@ prompt_grouped as (
         count(distinct user_id) as n_active_users,
         sum(has_text) as n_prompts_with_text,
         sum(is_redacted) as n_prompts_redacted
-    from prompt_base
+    from prompt_users
     group by {{ segment_grouping_sets }} -- noqa: PRS
 ),
 

@@ -5,6 +5,14 @@
     user_key, a salted md5 of user_id that is null for opted-out users.
 -#}
 {%- set user_key_salt = var('user_key_salt', 'ai_ops_user_key_salt') -%}
+{%- set event_user_aggregates -%}
+        min(occurred_at) as first_ai_activity_at,
+        max(occurred_at) as last_ai_activity_at,
+        count(*) as n_ai_events,
+        max(
+            case when consent_analytics = false then 1 else 0 end
+        ) = 1 as has_opt_out_event
+{%- endset -%}
 
 with
 
@@ -22,43 +30,22 @@ ai_events as (
 
 user_events as (
 
-    select
-        user_id,
-        event_id,
-        workflow,
-        consent_analytics,
-        occurred_at,
-        row_number() over (
-            partition by user_id
-            order by occurred_at, event_id
-        ) as event_rank
-    from ai_events
+    select * from ai_events
     where user_id is not null
 
 ),
 
+-- one pass: the user's AI facts and the workflow of their earliest event
+-- (ties on occurred_at go to event_id); the macro avoids a window sort on
+-- DuckDB
 event_users as (
-
-    select
-        user_id,
-        min(occurred_at) as first_ai_activity_at,
-        max(occurred_at) as last_ai_activity_at,
-        count(*) as n_ai_events,
-        max(
-            case when consent_analytics = false then 1 else 0 end
-        ) = 1 as has_opt_out_event
-    from user_events
-    group by 1
-
-),
-
-first_workflows as (
-
-    select
-        user_id,
-        workflow as first_workflow
-    from user_events
-    where event_rank = 1
+    {{ group_with_first_row(
+        relation='user_events',
+        group_by='user_id',
+        order_by=['occurred_at', 'event_id'],
+        first_row_columns={'first_workflow': 'workflow'},
+        aggregates=event_user_aggregates,
+    ) }}
 
 ),
 
@@ -77,7 +64,7 @@ joined as (
         users.account_id,
         users.segment,
         users.region,
-        first_workflows.first_workflow,
+        event_users.first_workflow,
         coalesce(event_users.n_ai_events, 0) as n_ai_events,
         users.consent_analytics,
         users.user_id is not null as is_known_user,
@@ -92,8 +79,6 @@ joined as (
         on all_user_ids.user_id = users.user_id
     left join event_users
         on all_user_ids.user_id = event_users.user_id
-    left join first_workflows
-        on all_user_ids.user_id = first_workflows.user_id
 
 ),
 

@@ -47,18 +47,29 @@ prompt_events as (
 
 ),
 
+-- one pass over the events for both the week bounds and as_of_at (the week
+-- of the earliest / latest event is the earliest / latest week)
+event_times as (
+
+    select
+        min(occurred_at) as first_occurred_at,
+        max(occurred_at) as last_occurred_at
+    from ai_events
+
+),
+
 bounds as (
 
     select
-        min({{ period_start('week', 'occurred_at') }}) as first_week,
-        max({{ period_start('week', 'occurred_at') }}) as last_week
-    from ai_events
+        {{ period_start('week', 'first_occurred_at') }} as first_week,
+        {{ period_start('week', 'last_occurred_at') }} as last_week
+    from event_times
 
 ),
 
 observed_times as (
 
-    select occurred_at from ai_events
+    select last_occurred_at as occurred_at from event_times
     union all
     select occurred_at from crm_outcomes
 
@@ -176,22 +187,51 @@ cohort_members as (
 
 ),
 
-first_churns as (
+-- two equi-joins instead of one join on `user_id = ... or (user_id is null
+-- and account_id = ...)`: an OR condition cannot be hashed, so the planner
+-- fell back to a nested loop over members x churns
+
+user_churns as (
 
     select
         cohort_members.user_id,
-        min(churns.occurred_at) as first_churn_at
+        churns.occurred_at
     from cohort_members
     inner join churns
         on
-            (
-                cohort_members.user_id = churns.user_id
-                or (
-                    churns.user_id is null
-                    and cohort_members.account_id = churns.account_id
-                )
-            )
+            cohort_members.user_id = churns.user_id
             and cohort_members.anchor_at <= churns.occurred_at
+
+),
+
+account_churns as (
+
+    select
+        cohort_members.user_id,
+        churns.occurred_at
+    from cohort_members
+    inner join churns
+        on
+            cohort_members.account_id = churns.account_id
+            and cohort_members.anchor_at <= churns.occurred_at
+    where churns.user_id is null
+
+),
+
+member_churns as (
+
+    select * from user_churns
+    union all
+    select * from account_churns
+
+),
+
+first_churns as (
+
+    select
+        user_id,
+        min(occurred_at) as first_churn_at
+    from member_churns
     group by 1
 
 ),
