@@ -1,4 +1,4 @@
-{{ config(schema='quarantine') }}
+{{ config(schema='quarantine', materialized=base_materialization()) }}
 
 {#-
     Every raw row of agents.agent_decisions, typed, with quarantine_reason (null when
