@@ -169,3 +169,22 @@ $ai_ops$;
 
 {% macro duckdb__inline_barrier() -%}
 {%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------------------------- -#}
+{#- not_materialized(): write `name as {{ not_materialized() }} (` for a CTE that is cheap to    -#}
+{#- recompute but wide: DuckDB (1.4+) materializes every CTE read more than once, and inlining   -#}
+{#- one makes its upstream CTEs read twice, so a chain needs the hint on each link. Postgres      -#}
+{#- materializes a CTE read twice too, but there the parse must stay computed once (see          -#}
+{#- inline_barrier): nothing.                                                                    -#}
+{#- ------------------------------------------------------------------------------------------- -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'ai_ops')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
+{%- endmacro %}

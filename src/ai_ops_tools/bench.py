@@ -13,7 +13,7 @@ For each size (raw ``ai_events`` rows) one repeat does, on a fresh warehouse:
    computes the weekly p95 latency, success rate, AI cost and conversation
    completion rate over the same raw table; the build / floor ratio,
 5. unless ``--skip-incremental``: appends 1 % new events (0.1 % of those late by
-   weeks, 0.5 % exact duplicates of existing rows), runs ``dbt build`` again
+   weeks to months, 0.5 % exact duplicates of existing rows), runs ``dbt build`` again
    (an incremental run once the event models are incremental, a rebuild
    before), then ``dbt build --full-refresh`` on the same data and compares
    every mart row of the two.
@@ -508,8 +508,10 @@ def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: flo
     - new: whole conversations copied under new ids (``inc-`` prefix), moved so they start
       within three days of the newest load (occurred and loaded shift together);
     - late: copies of existing events under new event ids, keeping their conversation and
-      occurred_at, which lies two to six weeks before the new loaded_at: new events of old
-      conversations, arriving weeks late;
+      occurred_at, drawn from every event that occurred at least two weeks before the newest
+      load: new events of old conversations, arriving weeks to months late. Spread over the
+      whole history, they touch nearly every week and month, the worst case for the period
+      refresh of int_metrics__ai_events;
     - duplicates: existing rows re-sent unchanged except a later loaded_at (the dedupe must
       keep the original).
     Counts: new rows = new_fraction of the table; late = late_fraction and duplicates =
@@ -913,7 +915,7 @@ def machine_info() -> dict[str, Any]:
         "dbt_core": version("dbt-core"), "dbt_duckdb": version("dbt-duckdb"),
         "dbt_postgres": version("dbt-postgres"), "duckdb": version("duckdb"),
         "pyarrow": version("pyarrow"), "numpy": version("numpy"),
-        "duckdb_memory_limit": os.environ.get("AI_OPS_DUCKDB_MEMORY_LIMIT", "4GB (profile default)"),
+        "duckdb_memory_limit": os.environ.get("AI_OPS_DUCKDB_MEMORY_LIMIT", "2GB (profile default)"),
         "dbt_threads": os.environ.get("AI_OPS_THREADS", "2 (profile default)"),
         "load_avg_at_start": list(os.getloadavg()),
     }
@@ -1056,7 +1058,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         "ratio = dbt build / floor. Its weekly figures are compared with the overall week rows of "
         "`ops_metrics`.",
         "- **after append**: 1 % new events are appended to raw `ai_events` (new conversations loaded after "
-        "the newest load; 0.1 % of them are new events of old conversations arriving 2–6 weeks late; 0.5 % "
+        "the newest load; 0.1 % of them are new events of old conversations arriving weeks to months late, drawn from the whole history (so they touch nearly every period: the worst case for the period refresh of `int_metrics__ai_events`); 0.5 % "
         "are exact re-sends of existing rows), then `dbt build` runs again; then `dbt build --full-refresh` "
         "on the same data, and every mart table is compared row by row (EXCEPT ALL both ways; rows that differ only in float columns by at most 1e-9 relative count as equal, since parallel float sums differ in the last bits between two builds of the same data).",
         "",

@@ -6,7 +6,30 @@
 
     `value` is the contract's column name, hence the RF04 exemption; SQLFluff's
     DuckDB dialect cannot parse `group by grouping sets`, hence the PRS ones.
+
+    Incremental (delete+insert on refresh_unit, docs/INCREMENTAL.md). The rows
+    of the response, event and prompt metrics of one period are a function of
+    the valid events that occurred in it, and a stored event never changes: a
+    run recomputes them, from all events of the period, only for the periods
+    (week and month) of the events loaded after the newest stored
+    inputs_max_loaded_at (or with a null loaded_at); refresh_unit
+    `events|<grain>|<period_start>`. A period with no row in the batch had no
+    row before either (its events only grow). The conversation metrics
+    (completion, deflection, throughput, cost per outcome) change for old
+    periods too (a late event moves a start, a ticket flips a deflection):
+    they are recomputed for every period on every run from the conversations
+    and the responses' cost sums, which are cheap; refresh_unit
+    `conversations|<grain>`.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='refresh_unit',
+        on_schema_change='fail',
+    )
+}}
+
 {%- set segment_columns = [
     'workflow', 'model_version', 'prompt_version', 'feature_flag_state'
 ] -%}
@@ -41,6 +64,21 @@
     ~ " else 'overall' end as segment_type,\n"
     ~ "        case " ~ segment_value_cases | join(' ')
     ~ " else 'all' end as segment_value" -%}
+{#- refreshed for every period on every run (refresh_unit conversations|<grain>) -#}
+{%- set conversation_metric_list = "'" ~ [
+    'conversation_completion_rate',
+    'support_deflection_rate',
+    'throughput_per_day',
+    'cost_per_successful_outcome',
+] | join("', '") ~ "'" -%}
+{#- incremental: only the rows of the periods refreshed in this run -#}
+{%- set in_refreshed_periods -%}
+    {%- if is_incremental() %}
+    where
+        week_start in (select refreshed_periods.week_start from refreshed_periods)
+        or month_start in (select refreshed_periods.month_start from refreshed_periods)
+    {%- endif -%}
+{%- endset -%}
 -- noqa: disable=RF04
 
 with
@@ -57,11 +95,46 @@ conversations as (
     select * from {{ ref('int_conversations_assembled') }}
 ),
 
+-- the events' load times alone: the watermark and the refreshed periods read
+-- these two columns, so the wide `events` stays read once (a CTE read twice
+-- is materialized, on both warehouses)
+event_loads as (
+    select
+        occurred_at,
+        loaded_at
+    from {{ ref('stg_telemetry__ai_events') }}
+),
+
+{% if is_incremental() %}
+    -- the weeks and months holding an event loaded since the last run
+    refreshed_periods as (
+        select distinct
+            {{ period_start('week', 'occurred_at') }} as week_start,
+            {{ period_start('month', 'occurred_at') }} as month_start
+        from event_loads
+        where
+            loaded_at > {{ incremental_watermark('inputs_max_loaded_at') }}
+            or loaded_at is null
+    ),
+
+    refreshed_units as (
+        select
+            'week' as period_grain,
+            week_start as period_start
+        from refreshed_periods
+        union
+        select
+            'month' as period_grain,
+            month_start as period_start
+        from refreshed_periods
+    ),
+{% endif %}
+
 -- bases: one row per unit of the metric's population, with its periods and
 -- segment values (response-level and event-level metrics: the event's own
 -- properties; conversation-level metrics: the conversation's first event)
 
-response_base as (
+response_rows as (
     select
         {{ period_start('week', 'occurred_at') }} as week_start,
         {{ period_start('month', 'occurred_at') }} as month_start,
@@ -75,9 +148,14 @@ response_base as (
     from responses
 ),
 
+response_base as (
+    select * from response_rows
+    {{ in_refreshed_periods }}
+),
+
 -- every event in one narrow pass: the prompt columns are derived here so
 -- that no later step carries prompt_text
-event_base as (
+event_rows as (
     select
         {{ period_start('week', 'occurred_at') }} as week_start,
         {{ period_start('month', 'occurred_at') }} as month_start,
@@ -101,6 +179,11 @@ event_base as (
         end as is_redacted,
         event_name = 'ai_user_prompt_created' as is_prompt
     from events
+),
+
+event_base as (
+    select * from event_rows
+    {{ in_refreshed_periods }}
 ),
 
 prompt_base as (
@@ -162,6 +245,16 @@ response_grouped as (
     group by {{ segment_grouping_sets }} -- noqa: PRS
 ),
 
+-- every period's response cost, for cost_per_successful_outcome (refreshed
+-- with the conversation metrics on every run)
+response_cost_grouped as (
+    select
+        {{ segment_dimensions }},
+        sum(cost_usd) as cost_usd
+    from response_rows
+    group by {{ segment_grouping_sets }} -- noqa: PRS
+),
+
 event_grouped as (
     select
         {{ segment_dimensions }},
@@ -214,6 +307,11 @@ conversation_metrics as (
     where segment_value is not null
 ),
 
+response_cost_metrics as (
+    select * from response_cost_grouped
+    where segment_value is not null
+),
+
 -- cost_per_successful_outcome: response cost (by response time and the
 -- response's segments) over completed conversations (by conversation start
 -- and its first event's segments); either side may be missing in a period
@@ -226,7 +324,7 @@ outcome_cost_parts as (
         segment_value,
         cost_usd,
         0 as n_completed
-    from response_metrics
+    from response_cost_metrics
     union all
     select
         period_grain,
@@ -304,10 +402,41 @@ metric_rows as (
     ) }}
 ),
 
+-- the conversation metrics are a refresh unit per grain; the others one
+-- per period
+with_units as (
+    select
+        metric_rows.*,
+        case
+            when metric_key in ({{ conversation_metric_list }})
+                then 'conversations|' || period_grain
+            else
+                'events|' || period_grain || '|'
+                || cast(period_start as {{ dbt.type_string() }})
+        end as refresh_unit
+    from metric_rows
+),
+
 final as (
     select
-        {{ metric_family_columns() }}
-    from metric_rows
+        {{ metric_family_columns() }},
+        cast(refresh_unit as {{ dbt.type_string() }}) as refresh_unit,
+        cast(
+            (select max(event_loads.loaded_at) from event_loads) as timestamp
+        ) as inputs_max_loaded_at
+    from with_units
+    {% if is_incremental() %}
+        -- a period's rows read from the events of a refreshed period of the
+        -- other grain are partial: only refreshed units are written
+        where
+            refresh_unit like 'conversations|%'
+            or exists (
+                select 1 from refreshed_units
+                where
+                    refreshed_units.period_grain = with_units.period_grain
+                    and refreshed_units.period_start = with_units.period_start
+            )
+    {% endif %}
 )
 
 select * from final
