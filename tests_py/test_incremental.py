@@ -95,7 +95,8 @@ def fetch(project: DbtProject, name: str) -> tuple[list[str], list[tuple[Any, ..
     )
     names = [c[0] for c in cols if c[0] not in WRITE_TIME_COLUMNS.get(name, set())]
     assert names, f"{name}: no columns found in {relation}"
-    rows = project.query(f"select {', '.join(chr(34) + n + chr(34) for n in names)} from {relation}")
+    quoted = ", ".join(f'"{n}"' for n in names)
+    rows = project.query(f"select {quoted} from {relation}")
     normalized = [tuple(_normalize(v) for v in row) for row in rows]
     return names, sorted(normalized, key=_sort_key)
 

@@ -64,13 +64,6 @@
     ~ " else 'overall' end as segment_type,\n"
     ~ "        case " ~ segment_value_cases | join(' ')
     ~ " else 'all' end as segment_value" -%}
-{#- refreshed for every period on every run (refresh_unit conversations|<grain>) -#}
-{%- set conversation_metric_list = "'" ~ [
-    'conversation_completion_rate',
-    'support_deflection_rate',
-    'throughput_per_day',
-    'cost_per_successful_outcome',
-] | join("', '") ~ "'" -%}
 {#- incremental: only the rows of the periods refreshed in this run -#}
 {%- set in_refreshed_periods -%}
     {%- if is_incremental() %}
@@ -239,14 +232,13 @@ response_grouped as (
         count(latency_ms) as n_latencies,
         {{ percentile_cont('latency_ms', 0.95) }} as p95_latency_ms,
         count(*) as n_responses,
-        sum(is_success) as n_successes,
-        sum(cost_usd) as cost_usd
+        sum(is_success) as n_successes
     from response_base
     group by {{ segment_grouping_sets }} -- noqa: PRS
 ),
 
--- every period's response cost, for cost_per_successful_outcome (refreshed
--- with the conversation metrics on every run)
+-- every period's response cost: ai_cost_usd (written for the refreshed
+-- periods) and cost_per_successful_outcome (written for every period)
 response_cost_grouped as (
     select
         {{ segment_dimensions }},
@@ -348,9 +340,10 @@ outcome_cost as (
     group by period_grain, period_start, segment_type, segment_value
 ),
 
--- one row per metric (long format)
+-- one row per metric (long format), in two refresh scopes: the metrics of
+-- the responses and events of a period, and those of the conversations
 
-metric_rows as (
+event_metric_rows as (
     {{ metric_row(
         'p95_latency_ms', 'response_metrics',
         value='p95_latency_ms', where='n_latencies > 0',
@@ -361,7 +354,7 @@ metric_rows as (
         numerator='n_successes', denominator='n_responses',
     ) }}
     union all
-    {{ metric_row('ai_cost_usd', 'response_metrics', value='cost_usd') }}
+    {{ metric_row('ai_cost_usd', 'response_cost_metrics', value='cost_usd') }}
     union all
     {{ metric_row(
         'data_freshness_minutes', 'event_metrics',
@@ -377,7 +370,9 @@ metric_rows as (
         'weekly_active_users', 'prompt_metrics',
         value='n_active_users', where="period_grain = 'week'",
     ) }}
-    union all
+),
+
+conversation_metric_rows as (
     {{ metric_row(
         'conversation_completion_rate', 'conversation_metrics',
         numerator='n_completed', denominator='n_conversations',
@@ -402,19 +397,29 @@ metric_rows as (
     ) }}
 ),
 
--- the conversation metrics are a refresh unit per grain; the others one
--- per period
-with_units as (
+-- a refresh unit per period for the event metrics (incremental: only the
+-- refreshed ones; a period read from the events of a refreshed period of the
+-- other grain is partial), one per grain for the conversation metrics
+metric_rows as (
     select
-        metric_rows.*,
-        case
-            when metric_key in ({{ conversation_metric_list }})
-                then 'conversations|' || period_grain
-            else
-                'events|' || period_grain || '|'
-                || cast(period_start as {{ dbt.type_string() }})
-        end as refresh_unit
-    from metric_rows
+        event_metric_rows.*,
+        'events|' || period_grain || '|'
+        || cast(period_start as {{ dbt.type_string() }}) as refresh_unit
+    from event_metric_rows
+    {% if is_incremental() %}
+        where exists (
+            select 1 from refreshed_units
+            where
+                refreshed_units.period_grain = event_metric_rows.period_grain
+                and refreshed_units.period_start
+                = event_metric_rows.period_start
+        )
+    {% endif %}
+    union all
+    select
+        conversation_metric_rows.*,
+        'conversations|' || period_grain as refresh_unit
+    from conversation_metric_rows
 ),
 
 final as (
@@ -424,19 +429,7 @@ final as (
         cast(
             (select max(event_loads.loaded_at) from event_loads) as timestamp
         ) as inputs_max_loaded_at
-    from with_units
-    {% if is_incremental() %}
-        -- a period's rows read from the events of a refreshed period of the
-        -- other grain are partial: only refreshed units are written
-        where
-            refresh_unit like 'conversations|%'
-            or exists (
-                select 1 from refreshed_units
-                where
-                    refreshed_units.period_grain = with_units.period_grain
-                    and refreshed_units.period_start = with_units.period_start
-            )
-    {% endif %}
+    from metric_rows
 )
 
 select * from final
