@@ -8,3 +8,13 @@
         cast('1900-01-01 00:00:00' as timestamp)
     )
 {%- endmacro %}
+
+{% macro loaded_since_last_run(watermark_column='loaded_at', loaded_at='loaded_at') -%}
+    {#-
+        True for a row loaded after the incremental model's watermark (the newest
+        `watermark_column` in `this`) or without a loaded_at: the rows an incremental run
+        must (re)consider. A row without loaded_at is taken on every run, because its load
+        time cannot be compared; the models that use this rewrite by key, so that is safe.
+    -#}
+    ({{ loaded_at }} > {{ incremental_watermark(watermark_column) }} or {{ loaded_at }} is null)
+{%- endmacro %}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,24 @@ def test_increment_appends_new_late_and_duplicate_rows() -> None:
     lateness = pc.subtract(late_rows["loaded_at"], late_rows["occurred_at"]).to_pylist()
     assert min(d.days for d in lateness) >= 14
     assert set(late_rows["conversation_id"].to_pylist()) <= set(events["conversation_id"].to_pylist())
+    # the default window: they occurred 2 to 6 weeks before the newest load
+    ages = [max_loaded - t for t in late_rows["occurred_at"].to_pylist()]
+    assert all(timedelta(weeks=2) <= age <= timedelta(weeks=6) for age in ages)
     # new conversations occur around the newest load, not back in the calendar
     new_rows = rows.slice(0, counts["new"])
     assert (max_loaded - pc.min(new_rows["occurred_at"]).as_py()).days <= 30
+
+
+def test_increment_late_events_can_come_from_the_whole_history() -> None:
+    data = generate(GenConfig(seed=7, events=20_000, progress=False))
+    events = data.tables["ai_events"]
+    max_loaded = pc.max(events["loaded_at"]).as_py()
+    rows, counts = bench.make_increment(events, np.random.default_rng(1), 0.05, 0.2, 0.05, late_weeks=None)
+    late_rows = rows.slice(counts["new"], counts["late"])
+    ages = [max_loaded - t for t in late_rows["occurred_at"].to_pylist()]
+    assert counts["late"] == 200 and min(ages) >= timedelta(weeks=2)
+    # spread over the history: some are older than the default window reaches
+    assert max(ages) > timedelta(weeks=6)
 
 
 def test_peak_rss_sampler_sees_a_child_process() -> None:

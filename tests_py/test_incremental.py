@@ -2,8 +2,8 @@
 
 Per warehouse: load the small generated data set, ``dbt build`` (first run: full), append to
 the raw tables new events, late events (occurred weeks before, loaded now), redelivered copies
-of loaded events, an invalid event, an event without loaded_at and a new ticket that takes
-the deflection away from an old conversation, ``dbt build`` again (incremental), then build a
+of loaded events, an invalid event, an event without loaded_at, a new ticket that takes
+the deflection away from an old conversation and a users row that opts an AI user out, ``dbt build`` again (incremental), then build a
 full refresh of the same raw data into another DuckDB file / Postgres schema and compare every
 mart (and the incremental models themselves) row for row. A further incremental run without
 new data must change nothing.
@@ -48,6 +48,7 @@ CONTRACTED_MARTS = ["ops_metrics", "experiment_comparison", "roi_monthly"]
 REL_TOL = 1e-9
 
 EVENT_COLUMNS = "event_id, event_name, occurred_at, loaded_at, conversation_id, user_id, session_id, properties"
+USER_COLUMNS = "user_id, account_id, segment, region, created_at, consent_analytics, loaded_at"
 TICKET_COLUMNS = (
     "ticket_id, user_id, conversation_id, channel, priority, status, created_at, first_reply_at, "
     "solved_at, updated_at, handle_minutes, csat_score, ai_handled, escalated_from_ai, loaded_at"
@@ -188,7 +189,26 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
             order by ticket_id limit 1""",
         [user_id, conv_id, started_at, started_at],
     )
-    return {"deflected_conversation": conv_id, "late_conversations": late_src}
+
+    # a consenting AI user with responses, untouched by the new events, opts out through a new
+    # users row: the incremental fct_ai_responses must null the key on the user's old responses
+    users = project.relation("int_users_consented")
+    responses = project.relation("int_ai_responses_priced")
+    opting_out = project.query(
+        f"select user_id, user_key from {users} where not is_opted_out and is_known_user and user_id in "
+        f"(select user_id from {responses}) and user_id not in "
+        f"(select user_id from {conversations} where user_id is not null and conversation_id in {in_list(some)}) "
+        "order by user_id limit 1")
+    assert opting_out, "the data set has no consenting AI user outside the touched conversations"
+    opt_out_user, opt_out_key = opting_out[0]
+    project.query(
+        f"""insert into {project.raw("users")} ({USER_COLUMNS})
+            select user_id, account_id, segment, region, created_at, false, {now}
+            from {project.raw("users")} where user_id = {placeholder}
+            order by loaded_at desc limit 1""",
+        [opt_out_user],
+    )
+    return {"deflected_conversation": conv_id, "late_conversations": late_src, "opt_out_key": opt_out_key}
 
 
 # -- the scenario ---------------------------------------------------------------------------------
@@ -198,6 +218,10 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -
 
     before = snapshot(incremental, ["int_conversations_assembled"])
     appended = append_raw_rows(incremental)
+    fct_responses = incremental.relation("fct_ai_responses")
+    placeholder = "%s" if incremental.target == "postgres" else "?"
+    keyed = f"select count(*) from {fct_responses} where user_key = {placeholder}"
+    assert incremental.query(keyed, [appended["opt_out_key"]])[0][0] > 0
 
     second = incremental.dbt(["build"])
     assert second.success, second.summary()
@@ -205,7 +229,6 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -
     # the incremental run did the work: the ticket flipped the old conversation, late events
     # moved the starts of their conversations three weeks back
     conversations = incremental.relation("int_conversations_assembled")
-    placeholder = "%s" if incremental.target == "postgres" else "?"
     (is_deflected,) = incremental.query(
         f"select is_deflected from {conversations} where conversation_id = {placeholder}",
         [appended["deflected_conversation"]])[0]
@@ -215,6 +238,8 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -
         (started_at,) = incremental.query(
             f"select started_at from {conversations} where conversation_id = {placeholder}", [conv])[0]
         assert (old_starts[conv] - started_at).days == 21, conv
+    # the opt-out reached the user's old responses
+    assert incremental.query(keyed, [appended["opt_out_key"]])[0][0] == 0
 
     prepare_full()
     rebuilt = full.dbt(["build", "--full-refresh"])

@@ -53,6 +53,9 @@ from ai_ops_tools.generator import DEFAULT_LAUNCH, GenConfig, generate, write_pa
 MB = 1024 * 1024
 US = 1_000_000
 DAY_US = 86_400 * US
+WEEK_US = 7 * DAY_US
+# the issue's scenario: late events arrive "late by weeks"
+DEFAULT_LATE_WEEKS = (2, 6)
 KNOWN_EVENT_NAMES = ("ai_user_prompt_created", "ai_llm_response_received", "ai_user_action")
 FLOOR_METRICS = ("p95_latency_ms", "success_rate", "ai_cost_usd", "conversation_completion_rate")
 
@@ -86,6 +89,8 @@ class BenchConfig:
     increment_fraction: float = 0.01
     late_fraction: float = 0.001
     duplicate_fraction: float = 0.005
+    # how late the late events are, in weeks before the newest load; None: anywhere in the history
+    late_weeks: tuple[int, int] | None = DEFAULT_LATE_WEEKS
     keep: bool = False
     progress: bool = True
     command: str = ""
@@ -502,16 +507,18 @@ def compare_floor_with_marts(floor: list[dict[str, Any]], marts: dict[str, dict[
 
 
 def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: float = 0.01,
-                   late_fraction: float = 0.001, duplicate_fraction: float = 0.005) -> tuple[pa.Table, dict[str, int]]:
+                   late_fraction: float = 0.001, duplicate_fraction: float = 0.005,
+                   late_weeks: tuple[int, int] | None = DEFAULT_LATE_WEEKS) -> tuple[pa.Table, dict[str, int]]:
     """Rows to append to raw ai_events, all loaded after the newest loaded_at there.
 
     - new: whole conversations copied under new ids (``inc-`` prefix), moved so they start
       within three days of the newest load (occurred and loaded shift together);
     - late: copies of existing events under new event ids, keeping their conversation and
-      occurred_at, drawn from every event that occurred at least two weeks before the newest
-      load: new events of old conversations, arriving weeks to months late. Spread over the
-      whole history, they touch nearly every week and month, the worst case for the period
-      refresh of int_metrics__ai_events;
+      occurred_at: new events of old conversations. With ``late_weeks=(a, b)`` (the default,
+      2 to 6) they are drawn from the events that occurred a to b weeks before the newest load,
+      so they arrive weeks late, as the issue's scenario says; with ``None`` from every event
+      at least two weeks old, spread over the whole history: they then touch nearly every week
+      and month, the worst case for the period refresh of int_metrics__ai_events;
     - duplicates: existing rows re-sent unchanged except a later loaded_at (the dedupe must
       keep the original).
     Counts: new rows = new_fraction of the table; late = late_fraction and duplicates =
@@ -569,7 +576,12 @@ def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: flo
     })
 
     # late: existing events of old conversations under new ids
-    old_enough = idx_usable[occurred.to_numpy()[idx_usable] <= max_loaded - 14 * DAY_US]
+    usable_occurred = occurred.to_numpy()[idx_usable]
+    newest, oldest = (2, None) if late_weeks is None else late_weeks
+    in_window = usable_occurred <= max_loaded - newest * WEEK_US
+    if oldest is not None:
+        in_window &= usable_occurred >= max_loaded - oldest * WEEK_US
+    old_enough = idx_usable[in_window]
     late_src = events.take(pa.array(rng.choice(old_enough, size=min(n_late, len(old_enough)), replace=False)))
     late_load = np.maximum(load_times(late_src.num_rows),
                            pc.cast(late_src["occurred_at"], pa.int64()).to_numpy() + 14 * DAY_US)
@@ -794,7 +806,8 @@ def run_one(cfg: BenchConfig, size: int, repeat: int) -> dict[str, Any]:
         events = pq.read_table(parquet_dir / "ai_events.parquet")
         t0 = time.perf_counter()
         rows, appended = make_increment(events, np.random.default_rng(cfg.seed + 1000 + repeat),
-                                        cfg.increment_fraction, cfg.late_fraction, cfg.duplicate_fraction)
+                                        cfg.increment_fraction, cfg.late_fraction, cfg.duplicate_fraction,
+                                        cfg.late_weeks)
         del events
         append_events(wh, rows)
         inc: dict[str, Any] = {"appended": appended, "append_s": round(time.perf_counter() - t0, 3)}
@@ -1012,6 +1025,15 @@ def bar_chart(rows: list[tuple[str, float]], width: int = 40) -> str:
     return "\n".join(f"{lbl.rjust(label_w)} | {'#' * max(1, round(width * v / top))} {v:.2f}" for lbl, v in rows)
 
 
+def late_events_text(late_weeks: Sequence[int] | None) -> str:
+    """How the report describes the late events of the increment."""
+    if late_weeks:
+        return (f"copies of events that occurred {late_weeks[0]} to {late_weeks[1]} weeks before the newest "
+                "load, so they arrive weeks late and touch the last few weeks and months (`--late-weeks`)")
+    return ("drawn from the whole history (`--late-weeks all`), so they touch nearly every week and month: "
+            "the worst case for the period refresh of `int_metrics__ai_events`")
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     m = report["machine"]
     sizes = ", ".join(f"{r['events']:,}" for r in report["runs"])
@@ -1058,7 +1080,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         "ratio = dbt build / floor. Its weekly figures are compared with the overall week rows of "
         "`ops_metrics`.",
         "- **after append**: 1 % new events are appended to raw `ai_events` (new conversations loaded after "
-        "the newest load; 0.1 % of them are new events of old conversations arriving weeks to months late, drawn from the whole history (so they touch nearly every period: the worst case for the period refresh of `int_metrics__ai_events`); 0.5 % "
+        "the newest load; 0.1 % of them are new events of old conversations, " + late_events_text(report["config"].get("late_weeks")) + "; 0.5 % "
         "are exact re-sends of existing rows), then `dbt build` runs again; then `dbt build --full-refresh` "
         "on the same data, and every mart table is compared row by row (EXCEPT ALL both ways; rows that differ only in float columns by at most 1e-9 relative count as equal, since parallel float sums differ in the last bits between two builds of the same data).",
         "",
@@ -1165,6 +1187,7 @@ def run_benchmark(cfg: BenchConfig, notes: Sequence[str] = ()) -> dict[str, Any]
         "machine": machine,
         "config": {"seed": cfg.seed, "increment_fraction": cfg.increment_fraction,
                    "late_fraction": cfg.late_fraction, "duplicate_fraction": cfg.duplicate_fraction,
+                   "late_weeks": list(cfg.late_weeks) if cfg.late_weeks else None,
                    "schema": cfg.schema, "raw_schema": cfg.raw_schema},
         "runs": runs,
         "notes": list(notes),

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from ai_ops_tools.bench import DEFAULT_LATE_WEEKS
 from ai_ops_tools.generator import (
     DEFAULT_LAUNCH,
     DEFAULT_START,
@@ -315,6 +316,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         sizes=args.sizes, target=args.target, repeats=args.repeats, out=args.out, json_path=args.json,
         skip_incremental=args.skip_incremental, skip_full_refresh_check=args.skip_full_refresh_check,
         workdir=args.workdir, schema=schema, seed=args.seed, keep=args.keep, progress=not args.quiet,
+        late_weeks=args.late_weeks,
         command=_bench_command(sys.argv[1:]),
     )
     report = bench.run_benchmark(cfg, notes=args.note or [])
@@ -352,6 +354,18 @@ def _bench_command(argv: list[str]) -> str:
     return "ai-ops " + shlex.join(kept)
 
 
+def _late_weeks(text: str) -> tuple[int, int] | None:
+    if text == "all":
+        return None
+    try:
+        newest, oldest = (int(part) for part in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected A-B (weeks, e.g. 2-6) or 'all'") from None
+    if not 2 <= newest < oldest:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 2 <= A < B (a late event is at least two weeks old)")
+    return newest, oldest
+
+
 def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bench", help="benchmark generator, load, dbt build, the floor query and an incremental run")
     p.add_argument("--sizes", type=_sizes, default=[1_000_000, 3_000_000, 10_000_000],
@@ -366,6 +380,9 @@ def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     p.add_argument("--workdir", type=Path, default=Path(os.environ.get("AI_OPS_BENCH_DIR", "/tmp/ai_ops_bench")),
                    help="parquet files, DuckDB files, dbt target and logs (default AI_OPS_BENCH_DIR or /tmp/ai_ops_bench)")
     p.add_argument("--schema", help="dbt target schema, must start with 'bench' (default AI_OPS_SCHEMA or bench)")
+    p.add_argument("--late-weeks", type=_late_weeks, default=DEFAULT_LATE_WEEKS, metavar="A-B|all",
+                   help="the late events of the increment occurred A to B weeks before the newest load "
+                        "(default 2-6); 'all': anywhere in the history, the worst case")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--keep", action="store_true", help="keep the parquet and DuckDB files / Postgres schemas")
     p.add_argument("--note", action="append", help="a line for the report's Notes section (repeatable)")

@@ -57,7 +57,8 @@ final as (
         >= cast('{{ var("ai_launch_date") }}' as date) as is_post_launch,
         -- timestamps
         rollups.started_at,
-        rollups.ended_at
+        rollups.ended_at,
+        rollups.max_loaded_at
     from rollups
     left join ticket_facts
         on rollups.conversation_id = ticket_facts.conversation_id

@@ -65,29 +65,50 @@ grid as (
     cross join workflows
 ),
 
--- conversations, once per grain
+-- conversations: one pass to (week, month, workflow) first, so that the
+-- week and month rows below sum a few hundred partial rows instead of
+-- reading every conversation twice (sums and counts add up exactly)
+conversation_grouped as (
+    select
+        week_start,
+        month_start,
+        workflow,
+        count(*) as conversations,
+        sum(case when is_completed then 1 else 0 end)
+            as completed_conversations,
+        sum(case when is_deflected then 1 else 0 end)
+            as deflected_conversations,
+        sum(work_removed_hours) as work_removed_hours,
+        sum(labor_savings_usd) as labor_savings_usd,
+        sum(deflection_savings_usd) as deflection_savings_usd
+    from conversations
+    group by 1, 2, 3
+),
+
 conversation_periods as (
     select
         'week' as period_grain,
         week_start as period_start,
         workflow,
-        is_completed,
-        is_deflected,
+        conversations,
+        completed_conversations,
+        deflected_conversations,
         work_removed_hours,
         labor_savings_usd,
         deflection_savings_usd
-    from conversations
+    from conversation_grouped
     union all
     select
         'month' as period_grain,
         month_start as period_start,
         workflow,
-        is_completed,
-        is_deflected,
+        conversations,
+        completed_conversations,
+        deflected_conversations,
         work_removed_hours,
         labor_savings_usd,
         deflection_savings_usd
-    from conversations
+    from conversation_grouped
 ),
 
 conversation_totals as (
@@ -95,11 +116,9 @@ conversation_totals as (
         period_grain,
         period_start,
         workflow,
-        count(*) as conversations,
-        sum(case when is_completed then 1 else 0 end)
-            as completed_conversations,
-        sum(case when is_deflected then 1 else 0 end)
-            as deflected_conversations,
+        sum(conversations) as conversations,
+        sum(completed_conversations) as completed_conversations,
+        sum(deflected_conversations) as deflected_conversations,
         sum(work_removed_hours) as work_removed_hours,
         sum(labor_savings_usd) as labor_savings_usd,
         sum(deflection_savings_usd) as deflection_savings_usd
@@ -111,11 +130,9 @@ conversation_totals as (
         period_grain,
         period_start,
         'all' as workflow,
-        count(*) as conversations,
-        sum(case when is_completed then 1 else 0 end)
-            as completed_conversations,
-        sum(case when is_deflected then 1 else 0 end)
-            as deflected_conversations,
+        sum(conversations) as conversations,
+        sum(completed_conversations) as completed_conversations,
+        sum(deflected_conversations) as deflected_conversations,
         sum(work_removed_hours) as work_removed_hours,
         sum(labor_savings_usd) as labor_savings_usd,
         sum(deflection_savings_usd) as deflection_savings_usd
@@ -123,21 +140,34 @@ conversation_totals as (
     group by 1, 2
 ),
 
--- responses, once per grain
+-- responses: one pass to (week, month, workflow) first, as for conversations
+response_grouped as (
+    select
+        {{ period_start('week', 'occurred_at') }} as week_start,
+        {{ period_start('month', 'occurred_at') }} as month_start,
+        workflow,
+        count(*) as ai_responses,
+        sum(cost_usd) as ai_cost_usd
+    from responses
+    group by 1, 2, 3
+),
+
 response_periods as (
     select
         'week' as period_grain,
-        {{ period_start('week', 'occurred_at') }} as period_start,
+        week_start as period_start,
         workflow,
-        cost_usd
-    from responses
+        ai_responses,
+        ai_cost_usd
+    from response_grouped
     union all
     select
         'month' as period_grain,
-        {{ period_start('month', 'occurred_at') }} as period_start,
+        month_start as period_start,
         workflow,
-        cost_usd
-    from responses
+        ai_responses,
+        ai_cost_usd
+    from response_grouped
 ),
 
 response_totals as (
@@ -145,8 +175,8 @@ response_totals as (
         period_grain,
         period_start,
         workflow,
-        count(*) as ai_responses,
-        sum(cost_usd) as ai_cost_usd
+        sum(ai_responses) as ai_responses,
+        sum(ai_cost_usd) as ai_cost_usd
     from response_periods
     where workflow is not null
     group by 1, 2, 3
@@ -155,8 +185,8 @@ response_totals as (
         period_grain,
         period_start,
         'all' as workflow,
-        count(*) as ai_responses,
-        sum(cost_usd) as ai_cost_usd
+        sum(ai_responses) as ai_responses,
+        sum(ai_cost_usd) as ai_cost_usd
     from response_periods
     group by 1, 2
 ),

@@ -2,7 +2,28 @@
     One row per AI conversation (int_conversations_assembled), published
     without user_id: the user appears only as user_key, null for opted-out
     users (their conversations stay in, so aggregates count them).
+
+    Incremental (delete+insert on conversation_id, docs/INCREMENTAL.md). A
+    conversation's row depends on its own events, on its user's opt-out, and
+    on the tickets and CRM outcomes matched or attributed to it, which are
+    matched by the conversation's own id or by its user (the user's ticket
+    windows, the user's latest conversation before an outcome). A run
+    therefore rewrites every conversation named by, or belonging to a user
+    named by, a row loaded since the newest stored max_loaded_at (or with a
+    null loaded_at): a valid event, a users row that became the kept one, or
+    any raw version of a ticket or outcome that has such a row (all its
+    versions: an updated ticket may have moved to another user). Stored
+    events never change and conversations never disappear. A changed
+    ai_launch_date, window or user_key_salt var needs --full-refresh.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='conversation_id',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
@@ -24,6 +45,154 @@ outcomes as (
 
 ),
 
+-- the load times of every input that can change a stored conversation (read
+-- by incremental runs only; the refs stay outside the if for dbt's DAG)
+-- noqa: disable=ST03
+event_loads as (
+
+    select
+        conversation_id,
+        user_id,
+        loaded_at
+    from {{ ref('stg_telemetry__ai_events') }}
+
+),
+
+user_loads as (
+
+    select
+        user_id,
+        loaded_at
+    from {{ ref('stg_app__users') }}
+
+),
+
+ticket_versions as (
+
+    select
+        ticket_id,
+        conversation_id,
+        user_id,
+        loaded_at
+    from {{ ref('base_support__support_tickets') }}
+
+),
+
+outcome_versions as (
+
+    select
+        outcome_id,
+        conversation_id,
+        user_id,
+        loaded_at
+    from {{ ref('base_crm__crm_outcomes') }}
+
+),
+-- noqa: enable=ST03
+
+{% if is_incremental() %}
+
+    changed_tickets as (
+
+        select ticket_id from ticket_versions
+        where {{ loaded_since_last_run('max_loaded_at') }}
+
+    ),
+
+    changed_outcomes as (
+
+        select outcome_id from outcome_versions
+        where {{ loaded_since_last_run('max_loaded_at') }}
+
+    ),
+
+    -- the conversations and users named by a changed input
+    changed_keys as (
+
+        select
+            conversation_id,
+            user_id
+        from event_loads
+        where {{ loaded_since_last_run('max_loaded_at') }}
+        union
+        select
+            null as conversation_id,
+            user_id
+        from user_loads
+        where {{ loaded_since_last_run('max_loaded_at') }}
+        union
+        select
+            conversation_id,
+            user_id
+        from ticket_versions
+        where
+            ticket_id in (
+                select changed_tickets.ticket_id from changed_tickets
+            )
+        union
+        select
+            conversation_id,
+            user_id
+        from outcome_versions
+        where
+            outcome_id in (
+                select changed_outcomes.outcome_id from changed_outcomes
+            )
+
+    ),
+
+    -- one step further: a ticket or outcome that names a changed conversation
+    -- or user may now match differently, and so may its user's other
+    -- conversations (an outcome moves to the conversation it names once that
+    -- conversation's first events arrive)
+    linked_versions as (
+
+        select
+            conversation_id,
+            user_id
+        from ticket_versions
+        union all
+        select
+            conversation_id,
+            user_id
+        from outcome_versions
+
+    ),
+
+    affected_keys as (
+
+        select
+            conversation_id,
+            user_id
+        from changed_keys
+        union
+        select
+            conversation_id,
+            user_id
+        from linked_versions
+        where
+            conversation_id in (
+                select changed_keys.conversation_id from changed_keys
+            )
+            or user_id in (select changed_keys.user_id from changed_keys)
+
+    ),
+
+{% endif %}
+
+batch as (
+
+    select * from conversations
+    {% if is_incremental() %}
+        where
+            conversation_id in (
+                select affected_keys.conversation_id from affected_keys
+            )
+            or user_id in (select affected_keys.user_id from affected_keys)
+    {% endif %}
+
+),
+
 conversation_outcomes as (
 
     select
@@ -42,21 +211,21 @@ conversation_outcomes as (
 final as (
 
     select
-        conversations.conversation_id,
+        batch.conversation_id,
         users.user_key,
-        conversations.workflow,
-        conversations.feature_flag_state,
-        conversations.model_version,
-        conversations.prompt_version,
-        conversations.n_events,
-        conversations.n_prompts,
-        conversations.n_responses,
-        conversations.n_error_responses,
-        conversations.input_tokens,
-        conversations.output_tokens,
-        conversations.cost_usd,
-        conversations.mean_latency_ms,
-        conversations.mean_rating,
+        batch.workflow,
+        batch.feature_flag_state,
+        batch.model_version,
+        batch.prompt_version,
+        batch.n_events,
+        batch.n_prompts,
+        batch.n_responses,
+        batch.n_error_responses,
+        batch.input_tokens,
+        batch.output_tokens,
+        batch.cost_usd,
+        batch.mean_latency_ms,
+        batch.mean_rating,
         coalesce(conversation_outcomes.n_attributed_outcomes, 0)
             as n_attributed_outcomes,
         cast(
@@ -65,23 +234,24 @@ final as (
         ) as n_attributed_conversions,
         coalesce(conversation_outcomes.attributed_revenue_usd, 0)
             as attributed_revenue_usd,
-        conversations.is_completed,
-        conversations.is_escalated,
-        conversations.is_converted,
-        conversations.has_ticket_in_window,
-        conversations.is_deflected,
-        conversations.is_post_launch,
-        cast(conversations.started_at as date) as started_date,
-        {{ period_start('week', 'conversations.started_at') }} as started_week,
-        {{ period_start('month', 'conversations.started_at') }}
+        batch.is_completed,
+        batch.is_escalated,
+        batch.is_converted,
+        batch.has_ticket_in_window,
+        batch.is_deflected,
+        batch.is_post_launch,
+        cast(batch.started_at as date) as started_date,
+        {{ period_start('week', 'batch.started_at') }} as started_week,
+        {{ period_start('month', 'batch.started_at') }}
             as started_month,
-        conversations.started_at,
-        conversations.ended_at
-    from conversations
+        batch.started_at,
+        batch.ended_at,
+        batch.max_loaded_at
+    from batch
     left join users
-        on conversations.user_id = users.user_id
+        on batch.user_id = users.user_id
     left join conversation_outcomes
-        on conversations.conversation_id = conversation_outcomes.conversation_id
+        on batch.conversation_id = conversation_outcomes.conversation_id
 
 )
 

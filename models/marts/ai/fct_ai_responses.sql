@@ -1,7 +1,25 @@
 {#-
     One row per valid AI response event (int_ai_responses_priced), priced,
     published without user_id: user_key only, null for opted-out users.
+
+    Incremental (delete+insert on event_id, docs/INCREMENTAL.md). A stored row
+    changes only through its user_key: int_ai_responses_priced never changes
+    a stored response, and user_key depends only on whether the user opted
+    out, which changes only when a newly loaded users row becomes the user's
+    kept row in stg_app__users (latest state) or a newly loaded event of the
+    user opts out. A run therefore rewrites the responses loaded since the
+    newest stored loaded_at (or with a null loaded_at) plus every response of
+    a user whose kept users row or an event was loaded since then (or has a
+    null loaded_at). A changed user_key_salt needs --full-refresh.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
@@ -17,33 +35,82 @@ users as (
 
 ),
 
+-- load times of the users and events: they say which users changed (read
+-- by incremental runs only; the refs stay outside the if for dbt's DAG)
+-- noqa: disable=ST03
+user_loads as (
+
+    select
+        user_id,
+        loaded_at
+    from {{ ref('stg_app__users') }}
+
+),
+
+event_loads as (
+
+    select
+        user_id,
+        loaded_at
+    from {{ ref('stg_telemetry__ai_events') }}
+
+),
+-- noqa: enable=ST03
+
+{% if is_incremental() %}
+
+    -- the users whose opt-out may have changed since the last run
+    changed_users as (
+
+        select user_id from user_loads
+        where {{ loaded_since_last_run() }}
+        union
+        select user_id from event_loads
+        where {{ loaded_since_last_run() }}
+
+    ),
+
+{% endif %}
+
+batch as (
+
+    select * from responses
+    {% if is_incremental() %}
+        where
+            {{ loaded_since_last_run() }}
+            or user_id in (select changed_users.user_id from changed_users)
+    {% endif %}
+
+),
+
 final as (
 
     select
-        responses.event_id,
-        responses.conversation_id,
+        batch.event_id,
+        batch.conversation_id,
         users.user_key,
-        responses.workflow,
-        responses.model_version,
-        responses.prompt_version,
-        responses.feature_flag_state,
-        responses.model_used,
-        responses.response_status,
-        responses.error_type,
-        responses.latency_ms,
-        responses.input_tokens,
-        responses.output_tokens,
-        responses.given_cost_usd,
-        responses.priced_cost_usd,
-        responses.cost_usd,
-        coalesce(responses.response_status = 'success', false) as is_success,
-        responses.is_unpriceable,
-        cast(responses.occurred_at as date) as occurred_date,
-        {{ period_start('week', 'responses.occurred_at') }} as occurred_week,
-        responses.occurred_at
-    from responses
+        batch.workflow,
+        batch.model_version,
+        batch.prompt_version,
+        batch.feature_flag_state,
+        batch.model_used,
+        batch.response_status,
+        batch.error_type,
+        batch.latency_ms,
+        batch.input_tokens,
+        batch.output_tokens,
+        batch.given_cost_usd,
+        batch.priced_cost_usd,
+        batch.cost_usd,
+        coalesce(batch.response_status = 'success', false) as is_success,
+        batch.is_unpriceable,
+        cast(batch.occurred_at as date) as occurred_date,
+        {{ period_start('week', 'batch.occurred_at') }} as occurred_week,
+        batch.occurred_at,
+        batch.loaded_at
+    from batch
     left join users
-        on responses.user_id = users.user_id
+        on batch.user_id = users.user_id
 
 )
 
