@@ -133,8 +133,11 @@ def test_increment_appends_new_late_and_duplicate_rows() -> None:
     lateness = pc.subtract(late_rows["loaded_at"], late_rows["occurred_at"]).to_pylist()
     assert min(d.days for d in lateness) >= 14
     assert set(late_rows["conversation_id"].to_pylist()) <= set(events["conversation_id"].to_pylist())
-    # the default window: they occurred 2 to 6 weeks before the newest load
-    ages = [max_loaded - t for t in late_rows["occurred_at"].to_pylist()]
+    # the default window: they occurred 2 to 6 weeks before the newest on-time event
+    on_time_end = max(row["occurred_at"] for row in events.to_pylist()
+                      if None not in (row["event_id"], row["conversation_id"], row["occurred_at"], row["loaded_at"])
+                      and row["loaded_at"] - row["occurred_at"] <= timedelta(days=1))
+    ages = [on_time_end - t for t in late_rows["occurred_at"].to_pylist()]
     assert all(timedelta(weeks=2) <= age <= timedelta(weeks=6) for age in ages)
     # new conversations occur around the newest load, not back in the calendar
     new_rows = rows.slice(0, counts["new"])

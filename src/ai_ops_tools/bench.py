@@ -13,9 +13,9 @@ For each size (raw ``ai_events`` rows) one repeat does, on a fresh warehouse:
    computes the weekly p95 latency, success rate, AI cost and conversation
    completion rate over the same raw table; the build / floor ratio,
 5. unless ``--skip-incremental``: appends 1 % new events (0.1 % of those late by
-   weeks to months, 0.5 % exact duplicates of existing rows), runs ``dbt build`` again
-   (an incremental run once the event models are incremental, a rebuild
-   before), then ``dbt build --full-refresh`` on the same data and compares
+   2 to 6 weeks, ``--late-weeks``; 0.5 % exact duplicates of existing rows), runs
+   ``dbt build`` again (the incremental run), times the data tests alone on the
+   same data, then runs ``dbt build --full-refresh`` on the same data and compares
    every mart row of the two.
 
 It writes the figures as JSON and a Markdown report. Timings are reported,
@@ -65,6 +65,9 @@ FLOOR_METRICS = ("p95_latency_ms", "success_rate", "ai_cost_usd", "conversation_
 # benchmark times them once per repeat on their own.
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 UNIT_TEST_ARGS = ["test", "--select", "test_type:unit"]
+# the data tests of the scheduled build on their own: the part of every scheduled run that
+# reads whole tables however few rows are new
+DATA_TEST_ARGS = ["test", "--exclude-resource-type", "unit_test"]
 
 GOAL_BUILD_S_10M = 60.0
 GOAL_RSS_BYTES_10M = 4 * 1024**3
@@ -515,10 +518,12 @@ def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: flo
       within three days of the newest load (occurred and loaded shift together);
     - late: copies of existing events under new event ids, keeping their conversation and
       occurred_at: new events of old conversations. With ``late_weeks=(a, b)`` (the default,
-      2 to 6) they are drawn from the events that occurred a to b weeks before the newest load,
-      so they arrive weeks late, as the issue's scenario says; with ``None`` from every event
-      at least two weeks old, spread over the whole history: they then touch nearly every week
-      and month, the worst case for the period refresh of int_metrics__ai_events;
+      2 to 6) they are drawn from the events that occurred a to b weeks before the end of the
+      on-time history (the newest occurred_at of an event loaded within a day), so they arrive
+      weeks late, as the issue's scenario says, and touch the last few weeks and months; with
+      ``None`` from every event at least two weeks before the newest load, spread over the
+      whole history: they then touch nearly every week and month, the worst case for the
+      period refresh of int_metrics__ai_events;
     - duplicates: existing rows re-sent unchanged except a later loaded_at (the dedupe must
       keep the original).
     Counts: new rows = new_fraction of the table; late = late_fraction and duplicates =
@@ -577,11 +582,17 @@ def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: flo
 
     # late: existing events of old conversations under new ids
     usable_occurred = occurred.to_numpy()[idx_usable]
-    newest, oldest = (2, None) if late_weeks is None else late_weeks
-    in_window = usable_occurred <= max_loaded - newest * WEEK_US
-    if oldest is not None:
-        in_window &= usable_occurred >= max_loaded - oldest * WEEK_US
-    old_enough = idx_usable[in_window]
+    if late_weeks is None:
+        old_enough = idx_usable[usable_occurred <= max_loaded - 14 * DAY_US]
+    else:
+        # weeks before the end of the on-time history (events loaded within a day), not before
+        # the newest load: a few planted late loads can put that weeks after the last event
+        on_time = loaded.to_numpy()[idx_usable] - usable_occurred <= DAY_US
+        end = int(usable_occurred[on_time].max()) if on_time.any() else max_loaded
+        newest, oldest = late_weeks
+        in_window = ((usable_occurred <= end - newest * WEEK_US)
+                     & (usable_occurred >= end - oldest * WEEK_US))
+        old_enough = idx_usable[in_window]
     late_src = events.take(pa.array(rng.choice(old_enough, size=min(n_late, len(old_enough)), replace=False)))
     late_load = np.maximum(load_times(late_src.num_rows),
                            pc.cast(late_src["occurred_at"], pa.int64()).to_numpy() + 14 * DAY_US)
@@ -734,7 +745,7 @@ def run_one(cfg: BenchConfig, size: int, repeat: int) -> dict[str, Any]:
     wh = _fresh_warehouse(cfg, size)
     steps = ["generate", "write parquet", "load", "dbt seed", "dbt build", "unit tests", "floor"]
     if not cfg.skip_incremental:
-        steps += ["append", "dbt build (after append)"]
+        steps += ["append", "dbt build (after append)", "data tests alone"]
         if not cfg.skip_full_refresh_check:
             steps += ["dbt build --full-refresh", "compare marts"]
     bar = tqdm(total=len(steps), desc=f"bench {size:,} #{repeat + 1}", unit="step", disable=not cfg.progress)
@@ -817,6 +828,10 @@ def run_one(cfg: BenchConfig, size: int, repeat: int) -> dict[str, Any]:
         inc["build"] = summarize_dbt(incr, manifest)
         inc["is_incremental"] = bool(rec["incremental_models"])
         inc["ratio_to_full"] = round(incr.wall_s / build.wall_s, 3) if build.wall_s else None
+        step("data tests alone")
+        tests = wh.dbt(DATA_TEST_ARGS, f"data_tests_{repeat + 1}", cfg.progress)
+        inc["data_tests"] = summarize_dbt(tests, manifest)
+        inc["data_tests_ratio_to_full"] = round(tests.wall_s / build.wall_s, 3) if build.wall_s else None
         bar.update()
         if not cfg.skip_full_refresh_check:
             cmp_schema = f"{cfg.schema}_cmp_incremental"
@@ -877,6 +892,8 @@ HEADLINE = {
     "incremental_build_s": "incremental.build.wall_s",
     "incremental_peak_rss_mb": "incremental.build.peak_rss_mb",
     "incremental_ratio": "incremental.ratio_to_full",
+    "data_tests_s": "incremental.data_tests.wall_s",
+    "data_tests_ratio": "incremental.data_tests_ratio_to_full",
     "full_refresh_s": "incremental.full_refresh.wall_s",
     "incremental_ratio_to_full_refresh": "incremental.ratio_to_full_refresh",
 }
@@ -1028,8 +1045,9 @@ def bar_chart(rows: list[tuple[str, float]], width: int = 40) -> str:
 def late_events_text(late_weeks: Sequence[int] | None) -> str:
     """How the report describes the late events of the increment."""
     if late_weeks:
-        return (f"copies of events that occurred {late_weeks[0]} to {late_weeks[1]} weeks before the newest "
-                "load, so they arrive weeks late and touch the last few weeks and months (`--late-weeks`)")
+        return (f"copies of events that occurred {late_weeks[0]} to {late_weeks[1]} weeks before the end of "
+                "the on-time history (the newest event loaded within a day of occurring), so they arrive weeks "
+                "late and touch the last few weeks and months (`--late-weeks`)")
     return ("drawn from the whole history (`--late-weeks all`), so they touch nearly every week and month: "
             "the worst case for the period refresh of `int_metrics__ai_events`")
 
@@ -1081,7 +1099,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         "`ops_metrics`.",
         "- **after append**: 1 % new events are appended to raw `ai_events` (new conversations loaded after "
         "the newest load; 0.1 % of them are new events of old conversations, " + late_events_text(report["config"].get("late_weeks")) + "; 0.5 % "
-        "are exact re-sends of existing rows), then `dbt build` runs again; then `dbt build --full-refresh` "
+        "are exact re-sends of existing rows), then `dbt build` runs again; then the data tests alone "
+        "(`dbt test --exclude-resource-type unit_test`: the share of every scheduled run that reads whole "
+        "tables); then `dbt build --full-refresh` "
         "on the same data, and every mart table is compared row by row (EXCEPT ALL both ways; rows that differ only in float columns by at most 1e-9 relative count as equal, since parallel float sums differ in the last bits between two builds of the same data).",
         "",
     ]
@@ -1125,6 +1145,11 @@ def render_markdown(report: dict[str, Any]) -> str:
                          f"{_num(s['incremental_peak_rss_mb'], '{:.0f}')} | "
                          f"{_num(None if s['incremental_ratio'] is None else 100 * s['incremental_ratio'], '{:.0f}')} % "
                          f"of the full build; {kind} |")
+            if "data_tests" in inc:
+                lines.append(f"| dbt data tests alone (same data, `dbt test --exclude-resource-type unit_test`) | "
+                             f"{_num(s['data_tests_s'])} | {_num(_get(first, 'incremental.data_tests.peak_rss_mb'), '{:.0f}')} | "
+                             f"{_num(None if s['data_tests_ratio'] is None else 100 * s['data_tests_ratio'], '{:.0f}')} % "
+                             "of the full build: every scheduled run tests whole tables, however few rows are new |")
             if "full_refresh" in inc:
                 diff = {k: v for k, v in inc["marts_compared"].items()
                         if v["only_incremental"] or v["only_full_refresh"]}
