@@ -52,3 +52,19 @@ def test_conversations_and_events_are_exclusive(capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit):
         main(["generate", "--conversations", "100", "--events", "1000"])
     assert "not allowed with" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "message"), [("6-2", "need 2 <= A < B"), ("1-4", "need 2 <= A < B"),
+                                               ("weeks", "expected A-B")])
+def test_bench_late_weeks_must_be_a_window(text: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # argparse rejects the value before any benchmark work starts
+    with pytest.raises(SystemExit):
+        main(["bench", "--sizes", "1000", "--late-weeks", text])
+    assert message in capsys.readouterr().err
+
+
+def test_bench_late_weeks_parses_a_window_and_all() -> None:
+    from ai_ops_tools.cli import _late_weeks
+
+    assert _late_weeks("3-8") == (3, 8)
+    assert _late_weeks("all") is None
