@@ -9,12 +9,23 @@
     )
 {%- endmacro %}
 
-{% macro loaded_since_last_run(watermark_column='loaded_at', loaded_at='loaded_at') -%}
+{% macro last_run_cte(watermark_column='loaded_at') -%}
     {#-
-        True for a row loaded after the incremental model's watermark (the newest
-        `watermark_column` in `this`) or without a loaded_at: the rows an incremental run
-        must (re)consider. A row without loaded_at is taken on every run, because its load
-        time cannot be compared; the models that use this rewrite by key, so that is safe.
+        A one-row CTE `last_run` holding the incremental model's watermark (the newest
+        `watermark_column` in `this`), so that a model testing many inputs against it reads
+        `this` once; loaded_since_last_run() compares with it.
     -#}
-    ({{ loaded_at }} > {{ incremental_watermark(watermark_column) }} or {{ loaded_at }} is null)
+    last_run as (
+        select {{ incremental_watermark(watermark_column) }} as watermark
+    )
+{%- endmacro %}
+
+{% macro loaded_since_last_run(loaded_at='loaded_at') -%}
+    {#-
+        True for a row loaded after the watermark of the model's `last_run` CTE (last_run_cte)
+        or without a loaded_at: the rows an incremental run must (re)consider. A row without
+        loaded_at is taken on every run, because its load time cannot be compared; the models
+        that use this rewrite by key, so that is safe.
+    -#}
+    ({{ loaded_at }} > (select last_run.watermark from last_run) or {{ loaded_at }} is null)
 {%- endmacro %}

@@ -92,17 +92,19 @@ outcome_versions as (
 
 {% if is_incremental() %}
 
+    {{ last_run_cte('max_loaded_at') }},
+
     changed_tickets as (
 
         select ticket_id from ticket_versions
-        where {{ loaded_since_last_run('max_loaded_at') }}
+        where {{ loaded_since_last_run() }}
 
     ),
 
     changed_outcomes as (
 
         select outcome_id from outcome_versions
-        where {{ loaded_since_last_run('max_loaded_at') }}
+        where {{ loaded_since_last_run() }}
 
     ),
 
@@ -113,13 +115,13 @@ outcome_versions as (
             conversation_id,
             user_id
         from event_loads
-        where {{ loaded_since_last_run('max_loaded_at') }}
+        where {{ loaded_since_last_run() }}
         union
         select
             null as conversation_id,
             user_id
         from user_loads
-        where {{ loaded_since_last_run('max_loaded_at') }}
+        where {{ loaded_since_last_run() }}
         union
         select
             conversation_id,

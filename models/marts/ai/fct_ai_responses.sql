@@ -59,6 +59,8 @@ event_loads as (
 
 {% if is_incremental() %}
 
+    {{ last_run_cte() }},
+
     -- the users whose opt-out may have changed since the last run
     changed_users as (
 
