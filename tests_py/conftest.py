@@ -126,10 +126,14 @@ class DbtProject:
         names = [r[0] for r in rows]
         return sorted(n for n in names if n == self.schema or n.startswith(self.schema + "_") or n == self.raw_schema)
 
+    @property
+    def placeholder(self) -> str:
+        """The query parameter marker of this target's driver (psycopg2 or duckdb)."""
+        return "%s" if self.target == "postgres" else "?"
+
     def relation(self, name: str) -> str:
         """Fully qualified, quoted name of a model/seed relation built by this project."""
-        placeholder = "%s" if self.target == "postgres" else "?"
-        rows = self.query(f"select table_schema from information_schema.tables where table_name = {placeholder}",
+        rows = self.query(f"select table_schema from information_schema.tables where table_name = {self.placeholder}",
                           [name])
         schemas = [r[0] for r in rows if r[0] == self.schema or r[0].startswith(self.schema + "_")]
         if not schemas:

@@ -119,10 +119,6 @@ def empty_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         yield project
 
 
-def _ph(project: Any) -> str:
-    return "%s" if project.target == "postgres" else "?"
-
-
 # --- bad rows -----------------------------------------------------------------------------
 
 
@@ -137,13 +133,13 @@ def test_bad_rows_are_quarantined_with_reason(bad_input_project: Any) -> None:
     ids = list(QUARANTINED)
     rows = dict(project.query(
         f"select event_id, quarantine_reason from {project.relation('quarantine_telemetry__ai_events')} "
-        f"where event_id in ({', '.join(_ph(project) for _ in ids)})", ids))
+        f"where event_id in ({', '.join(project.placeholder for _ in ids)})", ids))
     assert set(rows) == set(ids), f"not quarantined: {sorted(set(ids) - set(rows))}"
     wrong = {i: rows[i] for i, reason in QUARANTINED.items() if reason not in (rows[i] or "")}
     assert not wrong, wrong
     in_stg = project.query(
         f"select event_id from {project.relation('stg_telemetry__ai_events')} "
-        f"where event_id in ({', '.join(_ph(project) for _ in ids)})", ids)
+        f"where event_id in ({', '.join(project.placeholder for _ in ids)})", ids)
     assert not in_stg
 
 
@@ -151,7 +147,7 @@ def test_text_in_numeric_field_is_nulled_with_warning(bad_input_project: Any) ->
     project = bad_input_project
     project.assert_build_ok()
     ids = [TEXT_IN_NUMERIC_ID, *project.truths["tables"]["ai_events"]["text_in_numeric_event_ids"]]
-    marks = ", ".join(_ph(project) for _ in ids)
+    marks = ", ".join(project.placeholder for _ in ids)
     base = dict(project.query(
         f"select event_id, parse_warning from {project.relation('base_telemetry__ai_events')} "
         f"where event_id in ({marks}) and not is_duplicate", ids))
@@ -173,10 +169,10 @@ def test_odd_text_reaches_staging_unchanged(bad_input_project: Any) -> None:
     project.assert_build_ok()
     stg = project.relation("stg_telemetry__ai_events")
     for event_id, (column, expected) in VALID_TEXT.items():
-        rows = project.query(f"select {column} from {stg} where event_id = {_ph(project)}", [event_id])
+        rows = project.query(f"select {column} from {stg} where event_id = {project.placeholder}", [event_id])
         assert rows == [(expected,)], f"{event_id}.{column} changed: {rows!r:.300}"
     rows = project.query(f"select length(prompt_text), is_prompt_text_redacted from {stg} "
-                         f"where event_id = {_ph(project)}", [LONG_ID])
+                         f"where event_id = {project.placeholder}", [LONG_ID])
     assert rows == [(len(LONG_TEXT), False)], rows
 
 

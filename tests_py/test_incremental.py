@@ -3,10 +3,10 @@
 Per warehouse: load the small generated data set, ``dbt build`` (first run: full), append to
 the raw tables new events, late events (occurred weeks before, loaded now), redelivered copies
 of loaded events, an invalid event, an event without loaded_at, a new ticket that takes
-the deflection away from an old conversation and a users row that opts an AI user out, ``dbt build`` again (incremental), then build a
-full refresh of the same raw data into another DuckDB file / Postgres schema and compare every
-mart (and the incremental models themselves) row for row. A further incremental run without
-new data must change nothing.
+the deflection away from an old conversation and a users row that opts an AI user out,
+``dbt build`` again (incremental), then build a full refresh of the same raw data into another
+DuckDB file / Postgres schema and compare every mart (and the incremental models themselves)
+row for row. A further incremental run without new data must change nothing.
 
 The Postgres half needs a server: it skips when none is reachable, except under CI=true,
 where it fails (conftest.postgres_settings_or_skip).
@@ -87,7 +87,7 @@ def _values_equal(a: Any, b: Any) -> bool:
 
 def fetch(project: DbtProject, name: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     relation = project.relation(name)
-    placeholder = "%s" if project.target == "postgres" else "?"
+    placeholder = project.placeholder
     schema = relation.split(".")[0].strip('"')
     cols = project.query(
         "select column_name from information_schema.columns "
@@ -133,7 +133,7 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
     (max_loaded,) = project.query(f"select max(loaded_at) from {events}")[0]
     assert max_loaded is not None
     now = f"cast('{max_loaded.isoformat(sep=' ')}' as timestamp) + interval '6 hours'"
-    placeholder = "%s" if project.target == "postgres" else "?"
+    placeholder = project.placeholder
 
     # conversations to touch, deterministically: valid ones from the first (full) run
     conversations = project.relation("int_conversations_assembled")
@@ -219,7 +219,7 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -
     before = snapshot(incremental, ["int_conversations_assembled"])
     appended = append_raw_rows(incremental)
     fct_responses = incremental.relation("fct_ai_responses")
-    placeholder = "%s" if incremental.target == "postgres" else "?"
+    placeholder = incremental.placeholder
     keyed = f"select count(*) from {fct_responses} where user_key = {placeholder}"
     assert incremental.query(keyed, [appended["opt_out_key"]])[0][0] > 0
 

@@ -92,7 +92,8 @@ class BenchConfig:
     increment_fraction: float = 0.01
     late_fraction: float = 0.001
     duplicate_fraction: float = 0.005
-    # how late the late events are, in weeks before the newest load; None: anywhere in the history
+    # how late the late events are: (A, B) weeks before the end of the on-time history (see
+    # make_increment); None: anywhere in the history at least two weeks before the newest load
     late_weeks: tuple[int, int] | None = DEFAULT_LATE_WEEKS
     keep: bool = False
     progress: bool = True
@@ -828,6 +829,7 @@ def run_one(cfg: BenchConfig, size: int, repeat: int) -> dict[str, Any]:
         inc["build"] = summarize_dbt(incr, manifest)
         inc["is_incremental"] = bool(rec["incremental_models"])
         inc["ratio_to_full"] = round(incr.wall_s / build.wall_s, 3) if build.wall_s else None
+        bar.update()
         step("data tests alone")
         tests = wh.dbt(DATA_TEST_ARGS, f"data_tests_{repeat + 1}", cfg.progress)
         inc["data_tests"] = summarize_dbt(tests, manifest)

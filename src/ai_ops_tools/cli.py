@@ -381,8 +381,8 @@ def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
                    help="parquet files, DuckDB files, dbt target and logs (default AI_OPS_BENCH_DIR or /tmp/ai_ops_bench)")
     p.add_argument("--schema", help="dbt target schema, must start with 'bench' (default AI_OPS_SCHEMA or bench)")
     p.add_argument("--late-weeks", type=_late_weeks, default=DEFAULT_LATE_WEEKS, metavar="A-B|all",
-                   help="the late events of the increment occurred A to B weeks before the newest load "
-                        "(default 2-6); 'all': anywhere in the history, the worst case")
+                   help="the late events of the increment occurred A to B weeks before the end of the on-time "
+                        "history (default 2-6); 'all': anywhere in the history, the worst case")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--keep", action="store_true", help="keep the parquet and DuckDB files / Postgres schemas")
     p.add_argument("--note", action="append", help="a line for the report's Notes section (repeatable)")
