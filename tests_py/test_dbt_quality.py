@@ -53,7 +53,8 @@ def artifacts(duckdb_project: DbtProject) -> Path:
 
 @pytest.fixture(scope="module")
 def manifest(artifacts: Path) -> dict[str, Any]:
-    return json.loads((artifacts / "manifest.json").read_text())
+    loaded: dict[str, Any] = json.loads((artifacts / "manifest.json").read_text())
+    return loaded
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
