@@ -222,16 +222,16 @@ written_rows as (
     from metric_rows
     where
         metric_rows.segment_value is not null
-        {% if is_incremental() -%}
-            and (
-                metric_rows.period_grain = 'week'
-                and metric_rows.period_start
-                in (select refreshed_periods.week_start from refreshed_periods)
-                or metric_rows.period_grain = 'month'
-                and metric_rows.period_start
-                in (select refreshed_periods.month_start from refreshed_periods)
-            )
-        {%- endif %}
+    {% if is_incremental() -%}
+        and (
+            metric_rows.period_grain = 'week'
+            and metric_rows.period_start
+            in (select refreshed_periods.week_start from refreshed_periods)
+            or metric_rows.period_grain = 'month'
+            and metric_rows.period_start
+            in (select refreshed_periods.month_start from refreshed_periods)
+        )
+    {%- endif %}
 ),
 
 final as (

@@ -103,7 +103,7 @@ outcome_cost_metrics as (
         sum(cost_usd) as cost_usd,
         sum(n_completed) as n_completed
     from outcome_cost_parts
-    group by 1, 2, 3, 4
+    group by period_grain, period_start, segment_type, segment_value
 ),
 
 -- one CTE per metric key

@@ -2,13 +2,18 @@
     Value economics per period_grain (week, month), period_start and workflow,
     plus a workflow = 'all' row per period. Dense: every period of the
     ops_metrics spine (int_metric_periods) and every ledger month, times every
-    workflow seen in valid AI events, zeros where nothing happened; the
-    totals come from int_workflow_period_totals.
+    workflow seen in valid AI events, zeros where nothing happened. The
+    conversation and response totals come from int_workflow_period_totals;
+    ledger entries count by month (month grain only: null at week grain).
 -#}
 with
 
 totals as (
     select * from {{ ref('int_workflow_period_totals') }}
+),
+
+ledger as (
+    select * from {{ ref('stg_finance__cost_ledger_entries') }}
 ),
 
 events as (
@@ -31,10 +36,10 @@ periods as (
     from spine
     union
     select distinct
-        period_grain,
-        period_start
-    from totals
-    where ledger_entries > 0 and period_start is not null
+        'month' as period_grain,
+        month as period_start
+    from ledger
+    where month is not null
 ),
 
 workflows as (
@@ -51,6 +56,28 @@ grid as (
         workflows.workflow
     from periods
     cross join workflows
+),
+
+-- ledger entries: month grain only
+ledger_totals as (
+    select
+        'month' as period_grain,
+        month as period_start,
+        workflow,
+        count(*) as ledger_entries,
+        sum(amount_usd) as ledger_cost_usd
+    from ledger
+    where workflow is not null
+    group by 1, 2, 3
+    union all
+    select
+        'month' as period_grain,
+        month as period_start,
+        'all' as workflow,
+        count(*) as ledger_entries,
+        sum(amount_usd) as ledger_cost_usd
+    from ledger
+    group by 1, 2
 ),
 
 ticket_price as (
@@ -82,11 +109,11 @@ joined as (
         coalesce(totals.ai_cost_usd, 0) as ai_cost_usd,
         case
             when grid.period_grain = 'month'
-                then coalesce(totals.ledger_entries, 0)
+                then coalesce(ledger_totals.ledger_entries, 0)
         end as ledger_entries,
         case
             when grid.period_grain = 'month'
-                then coalesce(totals.ledger_cost_usd, 0)
+                then coalesce(ledger_totals.ledger_cost_usd, 0)
         end as ledger_cost_usd
     from grid
     left join totals
@@ -94,6 +121,11 @@ joined as (
             grid.period_grain = totals.period_grain
             and grid.period_start = totals.period_start
             and grid.workflow = totals.workflow
+    left join ledger_totals
+        on
+            grid.period_grain = ledger_totals.period_grain
+            and grid.period_start = ledger_totals.period_start
+            and grid.workflow = ledger_totals.workflow
     left join roi_assumptions
         on grid.workflow = roi_assumptions.workflow
     cross join ticket_price

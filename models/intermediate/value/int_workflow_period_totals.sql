@@ -1,9 +1,9 @@
 -- One row per period_grain (week, month), period_start and workflow with a
--- conversation, an AI response or a ledger entry, plus a workflow = 'all'
--- row per period that sums every row directly (so it also holds the rows
--- whose workflow is null or unknown to AI events). Conversations count by
--- started_at and their first event's workflow, AI cost by the response's
--- occurred_at and own workflow, ledger entries by month (month grain only).
+-- conversation or an AI response, plus a workflow = 'all' row per period
+-- that sums every row directly (so it also holds the rows whose workflow is
+-- null). Conversations count by started_at and their first event's workflow
+-- with the value they created; AI cost by the response's occurred_at and
+-- own workflow.
 with
 
 conversations as (
@@ -12,10 +12,6 @@ conversations as (
 
 responses as (
     select * from {{ ref('int_ai_responses_priced') }}
-),
-
-ledger as (
-    select * from {{ ref('stg_finance__cost_ledger_entries') }}
 ),
 
 -- conversations: one pass to (week, month, workflow) first, so that the
@@ -144,28 +140,6 @@ response_totals as (
     group by 1, 2
 ),
 
--- ledger entries: month grain only
-ledger_totals as (
-    select
-        'month' as period_grain,
-        month as period_start,
-        workflow,
-        count(*) as ledger_entries,
-        sum(amount_usd) as ledger_cost_usd
-    from ledger
-    where workflow is not null
-    group by 1, 2, 3
-    union all
-    select
-        'month' as period_grain,
-        month as period_start,
-        'all' as workflow,
-        count(*) as ledger_entries,
-        sum(amount_usd) as ledger_cost_usd
-    from ledger
-    group by 1, 2
-),
-
 -- at most one row per source and key: the sums below add zeros only
 sources as (
     select
@@ -179,9 +153,7 @@ sources as (
         labor_savings_usd,
         deflection_savings_usd,
         0 as ai_responses,
-        0 as ai_cost_usd,
-        0 as ledger_entries,
-        0 as ledger_cost_usd
+        0 as ai_cost_usd
     from conversation_totals
     union all
     select
@@ -195,26 +167,25 @@ sources as (
         0 as labor_savings_usd,
         0 as deflection_savings_usd,
         ai_responses,
-        ai_cost_usd,
-        0 as ledger_entries,
-        0 as ledger_cost_usd
+        ai_cost_usd
     from response_totals
-    union all
+),
+
+summed as (
     select
         period_grain,
         period_start,
         workflow,
-        0 as conversations,
-        0 as completed_conversations,
-        0 as deflected_conversations,
-        0 as work_removed_hours,
-        0 as labor_savings_usd,
-        0 as deflection_savings_usd,
-        0 as ai_responses,
-        0 as ai_cost_usd,
-        ledger_entries,
-        ledger_cost_usd
-    from ledger_totals
+        sum(conversations) as conversations,
+        sum(completed_conversations) as completed_conversations,
+        sum(deflected_conversations) as deflected_conversations,
+        sum(ai_responses) as ai_responses,
+        sum(work_removed_hours) as work_removed_hours,
+        sum(labor_savings_usd) as labor_savings_usd,
+        sum(deflection_savings_usd) as deflection_savings_usd,
+        sum(ai_cost_usd) as ai_cost_usd
+    from sources
+    group by 1, 2, 3
 ),
 
 final as (
@@ -223,21 +194,18 @@ final as (
         cast(period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(workflow as {{ dbt.type_string() }}) as workflow,
         -- numerics
-        cast(sum(conversations) as bigint) as conversations,
-        cast(sum(completed_conversations) as bigint) as completed_conversations,
-        cast(sum(deflected_conversations) as bigint) as deflected_conversations,
-        cast(sum(ai_responses) as bigint) as ai_responses,
-        cast(sum(ledger_entries) as bigint) as ledger_entries,
-        cast(sum(work_removed_hours) as double precision) as work_removed_hours,
-        cast(sum(labor_savings_usd) as double precision) as labor_savings_usd,
-        cast(sum(deflection_savings_usd) as double precision)
+        cast(conversations as bigint) as conversations,
+        cast(completed_conversations as bigint) as completed_conversations,
+        cast(deflected_conversations as bigint) as deflected_conversations,
+        cast(ai_responses as bigint) as ai_responses,
+        cast(work_removed_hours as double precision) as work_removed_hours,
+        cast(labor_savings_usd as double precision) as labor_savings_usd,
+        cast(deflection_savings_usd as double precision)
             as deflection_savings_usd,
-        cast(sum(ai_cost_usd) as double precision) as ai_cost_usd,
-        cast(sum(ledger_cost_usd) as double precision) as ledger_cost_usd,
+        cast(ai_cost_usd as double precision) as ai_cost_usd,
         -- dates
         cast(period_start as date) as period_start
-    from sources
-    group by period_grain, period_start, workflow
+    from summed
 )
 
 select * from final
