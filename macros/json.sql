@@ -9,54 +9,6 @@
 
 
 {#- ------------------------------------------------------------------------------------------- -#}
-{#- create_udfs(): the tiny UDFs the JSON macros need (Postgres only; nothing on DuckDB).        -#}
-{#- As an on-run-start hook it returns the DDL for dbt to run (outside a transaction); under     -#}
-{#- `dbt run-operation create_udfs` it runs the DDL itself (run-operation commits).             -#}
-{#- ------------------------------------------------------------------------------------------- -#}
-{% macro create_udfs() -%}
-    {{ return(adapter.dispatch('create_udfs', 'ai_ops')()) }}
-{%- endmacro %}
-
-{% macro default__create_udfs() -%}
-    {%- set ddl -%}
-create schema if not exists {{ adapter.quote(target.schema) }};
-create or replace function {{ ai_ops_udf_schema() }}.ai_ops_try_jsonb(json_text text)
-returns jsonb
-language plpgsql
-immutable
--- parallel unsafe (the default, stated on purpose): the exception block opens a subtransaction,
--- which Postgres refuses inside a parallel query
-parallel unsafe
-as $ai_ops$
-begin
-    -- null instead of an error on invalid JSON (Postgres 15 has no pg_input_is_valid)
-    return json_text::jsonb;
-exception when others then
-    return null;
-end;
-$ai_ops$;
-    {%- endset -%}
-    {%- if execute and flags.WHICH == 'run-operation' -%}
-        {%- do run_query(ddl) -%}
-        {%- do log('create_udfs: created ' ~ ai_ops_udf_schema() ~ '.ai_ops_try_jsonb(text)', info=true) -%}
-    {%- else -%}
-        {{ return(ddl) }}
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro duckdb__create_udfs() -%}
-    {#- DuckDB has json_valid / json_type built in: nothing to create. -#}
-    {{ return('') }}
-{%- endmacro %}
-
-
-{#- Schema holding the UDFs: the target schema (not the custom model schemas). -#}
-{% macro ai_ops_udf_schema() -%}
-    {{ return(adapter.quote(target.schema)) }}
-{%- endmacro %}
-
-
-{#- ------------------------------------------------------------------------------------------- -#}
 {#- json_is_object(json_text_expr): true when the text is valid JSON whose top level is an       -#}
 {#- object; false for invalid JSON, arrays, scalars, JSON null and SQL null.                     -#}
 {#- ------------------------------------------------------------------------------------------- -#}
@@ -150,41 +102,4 @@ $ai_ops$;
 
 {% macro default__json_to_boolean(expr) -%}
     case {{ expr }} when 'true' then true when 'false' then false end
-{%- endmacro %}
-
-
-{#- ------------------------------------------------------------------------------------------- -#}
-{#- inline_barrier(): put at the end of a CTE whose expensive column is read several times       -#}
-{#- downstream (the json_extract_fields list, redacted text). Postgres flattens simple subqueries -#}
-{#- and copies the expression into every reference (21 parses per row instead of one): `offset 0`-#}
-{#- stops that. DuckDB keeps projections apart by itself: nothing.                                -#}
-{#- ------------------------------------------------------------------------------------------- -#}
-{% macro inline_barrier() -%}
-    {{ return(adapter.dispatch('inline_barrier', 'ai_ops')()) }}
-{%- endmacro %}
-
-{% macro default__inline_barrier() -%}
-    offset 0
-{%- endmacro %}
-
-{% macro duckdb__inline_barrier() -%}
-{%- endmacro %}
-
-
-{#- ------------------------------------------------------------------------------------------- -#}
-{#- not_materialized(): write `name as {{ not_materialized() }} (` for a CTE that is cheap to    -#}
-{#- recompute but wide: DuckDB (1.4+) materializes every CTE read more than once, and inlining   -#}
-{#- one makes its upstream CTEs read twice, so a chain needs the hint on each link. Postgres      -#}
-{#- materializes a CTE read twice too, but there the parse must stay computed once (see          -#}
-{#- inline_barrier): nothing.                                                                    -#}
-{#- ------------------------------------------------------------------------------------------- -#}
-{% macro not_materialized() -%}
-    {{ return(adapter.dispatch('not_materialized', 'ai_ops')()) }}
-{%- endmacro %}
-
-{% macro default__not_materialized() -%}
-{%- endmacro %}
-
-{% macro duckdb__not_materialized() -%}
-    not materialized
 {%- endmacro %}

@@ -1,7 +1,9 @@
 {#-
-    The long format every metric family hands to ops_metrics (docs/DESIGN.md,
-    "Metric families"): metric_key, period_grain, period_start, segment_type,
-    segment_value, value, numerator, denominator.
+    Metric rows: the long format every metric model hands to ops_metrics
+    (metric_key, period_grain, period_start, segment_type, segment_value,
+    value, numerator, denominator). A metric model groups its population by
+    period (and segment) in a CTE, then writes one CTE per metric key that
+    calls metric_row on it. Arguments: macros/_macros__metric_rows.yml.
 -#}
 
 {% macro metric_row(
@@ -10,26 +12,18 @@
     value=none,
     numerator=none,
     denominator=none,
+    scale=1,
     where=none,
     period_grain='period_grain',
     segment_type='segment_type',
     segment_value='segment_value'
 ) -%}
-    {#-
-        One select of a metric's rows from a CTE already grouped by period and
-        segment. A quotient metric passes numerator and denominator (value is
-        numerator / denominator, null when the denominator is 0); any other
-        metric passes value and gets null numerator and denominator.
-    -#}
+    {#- One select of a metric's rows from a CTE grouped by period and segment. -#}
     {%- if value is none and (numerator is none or denominator is none) -%}
         {{ exceptions.raise_compiler_error(
             "metric_row(" ~ metric_key ~ "): pass value, or numerator and denominator"
         ) }}
     {%- endif -%}
-    {%- set numerator_sql = 'cast(' ~ numerator ~ ' as double precision)'
-        if numerator is not none else 'cast(null as double precision)' -%}
-    {%- set denominator_sql = 'cast(' ~ denominator ~ ' as double precision)'
-        if denominator is not none else 'cast(null as double precision)' -%}
     select
         '{{ metric_key }}' as metric_key,
         {{ period_grain }} as period_grain,
@@ -39,10 +33,13 @@
         {% if value is not none -%}
         cast({{ value }} as double precision) as value,
         {%- else -%}
-        {{ numerator_sql }} / nullif({{ denominator_sql }}, 0) as value,
+        cast({{ numerator }} as double precision){% if scale != 1 %} * {{ scale }}{% endif %}
+        / nullif(cast({{ denominator }} as double precision), 0) as value,
         {%- endif %}
-        {{ numerator_sql }} as numerator,
-        {{ denominator_sql }} as denominator
+        cast({{ numerator if numerator is not none else 'null' }} as double precision)
+            as numerator,
+        cast({{ denominator if denominator is not none else 'null' }} as double precision)
+            as denominator
     from {{ from }}
     {%- if where is not none %}
     where {{ where }}
@@ -51,7 +48,7 @@
 
 
 {% macro metric_family_columns() -%}
-    {#- The typed column list of a metric family's final select. -#}
+    {#- The typed column list of a metric model's final select. -#}
     cast(metric_key as {{ dbt.type_string() }}) as metric_key,
         cast(period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(period_start as date) as period_start,
@@ -60,4 +57,43 @@
         cast(value as double precision) as value,
         cast(numerator as double precision) as numerator,
         cast(denominator as double precision) as denominator
+{%- endmacro %}
+
+
+{% macro period_segment_grouping_sets() -%}
+    {#- `group by` target: each grain alone (overall) and with each segment column. -#}
+    grouping sets (
+        (week_start),
+        (week_start, workflow),
+        (week_start, model_version),
+        (week_start, prompt_version),
+        (week_start, feature_flag_state),
+        (month_start),
+        (month_start, workflow),
+        (month_start, model_version),
+        (month_start, prompt_version),
+        (month_start, feature_flag_state)
+    )
+{%- endmacro %}
+
+
+{% macro period_segment_columns() -%}
+    {#- period_grain, period_start, segment_type, segment_value of a row grouped by period_segment_grouping_sets. -#}
+    case when grouping(week_start) = 0 then 'week' else 'month' end
+            as period_grain,
+        coalesce(week_start, month_start) as period_start,
+        case
+            when grouping(workflow) = 0 then 'workflow'
+            when grouping(model_version) = 0 then 'model_version'
+            when grouping(prompt_version) = 0 then 'prompt_version'
+            when grouping(feature_flag_state) = 0 then 'feature_flag_state'
+            else 'overall'
+        end as segment_type,
+        case
+            when grouping(workflow) = 0 then workflow
+            when grouping(model_version) = 0 then model_version
+            when grouping(prompt_version) = 0 then prompt_version
+            when grouping(feature_flag_state) = 0 then feature_flag_state
+            else 'all'
+        end as segment_value
 {%- endmacro %}

@@ -40,6 +40,7 @@ INCREMENTAL_MODELS = [
     "int_conversation_starts",
     "int_conversations_assembled",
     "int_metrics__ai_events",
+    "int_metrics__conversations",
 ]
 # Bookkeeping columns that say WHEN a row was written, so an incremental run legitimately differs
 # from a full refresh there: rows of periods no new event touched keep the older watermark.

@@ -390,9 +390,40 @@ def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     p.set_defaults(func=cmd_bench)
 
 
+# --- docs -------------------------------------------------------------------------------------
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from ai_ops_tools import metric_docs
+    from ai_ops_tools.dbt_run import project_dir
+
+    project = project_dir()
+    traces = metric_docs.trace(project)
+    missing = metric_docs.problems(traces)
+    if missing:
+        raise CliError("the metric catalog points at SQL or unit tests that do not exist:\n  " + "\n  ".join(missing))
+    out = project / metric_docs.DOC_FILE
+    text = metric_docs.render(traces)
+    if args.check:
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            raise CliError(f"{metric_docs.DOC_FILE} is stale: run `ai-ops docs metrics` and commit it")
+        print(f"{metric_docs.DOC_FILE} is up to date ({len(traces)} metric keys)")
+        return 0
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out} ({len(traces)} metric keys)")
+    return 0
+
+
+def register_docs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("docs", help="generate docs pages from the project (metrics: docs/METRICS.md)")
+    p.add_argument("page", choices=["metrics"], help="metrics: key -> model -> unit test, from the metric catalog")
+    p.add_argument("--check", action="store_true", help="fail when the committed page differs, write nothing")
+    p.set_defaults(func=cmd_docs)
+
+
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx,
-                          register_bench]
+                          register_bench, register_docs]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,38 +1,90 @@
-"""Names fixed by CONTRACT.md section 3 that the Python tooling checks against."""
+"""Names fixed by CONTRACT.md section 3 that the Python tooling checks against.
+
+The metric keys and their properties come from the one metric catalog, the dbt seed
+``seeds/metric_catalog.csv``: nothing here lists a key by hand.
+"""
 
 from __future__ import annotations
 
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
-METRIC_KEYS: Final[tuple[str, ...]] = (
-    "p95_latency_ms", "success_rate", "conversation_completion_rate",
-    "cost_per_successful_outcome", "ai_cost_usd", "support_deflection_rate", "escalation_rate",
-    "sensitive_action_success", "decision_explainability", "trace_coverage", "redaction_rate",
-    "weekly_active_users", "sla_attainment", "incident_rate", "mttr_hours",
-    "time_to_diagnose_hours", "time_to_fix_hours", "data_freshness_minutes",
-    "integration_health", "fragmented_systems_index", "work_removed_hours",
-    "throughput_per_day", "cost_savings_usd", "total_cost_usd", "roi", "responsible_ai_score",
-    "compliance_automation_coverage", "drift_check_cadence_days", "alert_triage_rate",
-    "experiment_to_ops_conversion", "time_to_deploy_days", "multi_agent_success_rate",
-)
+CATALOG_FILE: Final[str] = "seeds/metric_catalog.csv"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One row of the metric catalog."""
+
+    key: str
+    bucket: str
+    period_grains: tuple[str, ...]
+    segment_types: tuple[str, ...]
+    unit: str
+    min_value: float | None
+    max_value: float | None
+    direction: str
+    model: str
+    formula: str
+
+
+def _candidates() -> list[Path]:
+    """Where the catalog may be: AI_OPS_PROJECT_DIR, the source tree of an editable install, the cwd upwards."""
+    out = []
+    if os.environ.get("AI_OPS_PROJECT_DIR"):
+        out.append(Path(os.environ["AI_OPS_PROJECT_DIR"]) / CATALOG_FILE)
+    out.append(Path(__file__).resolve().parents[2] / CATALOG_FILE)
+    out += [d / CATALOG_FILE for d in (Path.cwd(), *Path.cwd().parents)]
+    return out
+
+
+def catalog_path() -> Path:
+    """The metric catalog of the ai_ops project this package belongs to."""
+    candidates = _candidates()
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise FileNotFoundError(
+        f"{CATALOG_FILE} not found (looked in {', '.join(str(p) for p in candidates[:3])}, ...): install the "
+        "package editable from the ai_ops project (pip install -e .), run from the project, or set AI_OPS_PROJECT_DIR"
+    )
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def load_catalog(path: Path | None = None) -> tuple[Metric, ...]:
+    """Every row of the metric catalog, in file order (the order of CONTRACT.md's table)."""
+    with open(path or catalog_path(), encoding="utf-8", newline="") as f:
+        return tuple(
+            Metric(
+                key=row["metric_key"], bucket=row["bucket"],
+                period_grains=tuple(row["period_grains"].split(",")),
+                segment_types=tuple(row["segment_types"].split(",")), unit=row["unit"],
+                min_value=_number(row["min_value"]), max_value=_number(row["max_value"]),
+                direction=row["direction"], model=row["model"], formula=row["formula"],
+            )
+            for row in csv.DictReader(f)
+        )
+
+
+METRIC_CATALOG: Final[tuple[Metric, ...]] = load_catalog()
+METRIC_KEYS: Final[tuple[str, ...]] = tuple(m.key for m in METRIC_CATALOG)
 
 # Shares in [0, 1] (CONTRACT conventions: rates are fractions, never percentages).
-RATE_KEYS: Final[tuple[str, ...]] = (
-    "success_rate", "conversation_completion_rate", "support_deflection_rate",
-    "escalation_rate", "sensitive_action_success", "decision_explainability", "trace_coverage",
-    "redaction_rate", "sla_attainment", "integration_health", "responsible_ai_score",
-    "compliance_automation_coverage", "alert_triage_rate", "experiment_to_ops_conversion",
-    "multi_agent_success_rate",
+RATE_KEYS: Final[tuple[str, ...]] = tuple(
+    m.key for m in METRIC_CATALOG if m.min_value == 0 and m.max_value == 1
 )
 
-# Durations, costs and counts that cannot be negative on valid data. Freshness is left out on
-# purpose: the contract accepts an occurred_at up to one day after loaded_at, so a small negative
-# lag is valid. Savings and ROI can legitimately be negative.
-NON_NEGATIVE_KEYS: Final[tuple[str, ...]] = (
-    "p95_latency_ms", "cost_per_successful_outcome", "ai_cost_usd", "weekly_active_users",
-    "incident_rate", "mttr_hours", "time_to_diagnose_hours", "time_to_fix_hours",
-    "fragmented_systems_index", "throughput_per_day", "total_cost_usd",
-    "drift_check_cadence_days",
+# Durations, costs and counts that cannot be negative on valid data (a catalog min_value of 0 and
+# no max). Freshness has no minimum: the contract accepts an occurred_at up to one day after
+# loaded_at, so a small negative lag is valid; savings and ROI can legitimately be negative.
+NON_NEGATIVE_KEYS: Final[tuple[str, ...]] = tuple(
+    m.key for m in METRIC_CATALOG if m.min_value == 0 and m.max_value is None
 )
 
 EXPERIMENT_KEYS: Final[tuple[str, ...]] = (

@@ -1,59 +1,46 @@
-{#-
-    Governance metric family (long format, overall segment, week and month
-    grains). Readings: docs/METRIC_READINGS.md and the model's yml.
--#}
+-- The governance metrics of ops_metrics (model evaluations, controls,
+-- initiatives), overall segment, week and month grains, one CTE per key
+-- (formulas: seeds/metric_catalog.csv). `value` is a contract column (RF04).
+-- noqa: disable=RF04
 
 with
 
 evaluations as (
-
     select * from {{ ref('stg_governance__model_evaluations') }}
-
 ),
 
 controls as (
-
     select * from {{ ref('stg_governance__controls') }}
-
 ),
 
 initiatives as (
-
     select * from {{ ref('stg_governance__ai_initiatives') }}
-
 ),
 
 metric_periods as (
-
     select * from {{ ref('int_metric_periods') }}
-
 ),
 
 spine as (
-
     select
         period_grain,
         period_start,
         -- the first instant after the period's last day
         {{ add_days('period_end', 1) }} as period_end_exclusive
     from metric_periods
-
 ),
 
 -- responsible_ai_score: one row per model version and period with at least
 -- one fairness, privacy or explainability evaluation in the period
 responsible_ai_evaluations as (
-
     select *
     from evaluations
     where
         check_type in ('fairness', 'privacy', 'explainability')
         and model_version is not null
-
 ),
 
 model_version_periods as (
-
     select
         periodized.period_grain,
         periodized.period_start,
@@ -65,41 +52,26 @@ model_version_periods as (
         {{ expand_to_periods('responsible_ai_evaluations', 'evaluated_at') }}
     ) as periodized
     group by 1, 2, 3
-
-),
-
-required_controls as (
-
-    select
-        control_id,
-        automated_since
-    from controls
-    where required
-
 ),
 
 -- compliance_automation_coverage: every spine period x required control
 -- (a period without required controls keeps one row with a null control_id)
 control_periods as (
-
     select
         spine.period_grain,
         spine.period_start,
-        required_controls.control_id,
+        controls.control_id,
         coalesce(
-            required_controls.automated_since < spine.period_end_exclusive,
-            false
+            controls.automated_since < spine.period_end_exclusive, false
         ) as is_automated
     from spine
-    left join required_controls
-        on true
-
+    left join controls
+        on controls.required
 ),
 
 -- experiment_to_ops_conversion: every spine period x initiative started by
 -- the period's end
 initiative_periods as (
-
     select
         spine.period_grain,
         spine.period_start,
@@ -110,13 +82,11 @@ initiative_periods as (
     from spine
     left join initiatives
         on spine.period_end_exclusive > initiatives.started_at
-
 ),
 
 -- drift_check_cadence_days: gap to the previous drift-or-bias evaluation of
 -- the same model version over all time (the first one has no gap)
 drift_checks as (
-
     select
         evaluation_id,
         model_version,
@@ -130,21 +100,17 @@ drift_checks as (
         check_type in ('drift', 'bias')
         and model_version is not null
         and evaluated_at is not null
-
 ),
 
 drift_gaps as (
-
     select
         evaluated_at,
         {{ days_between('previous_evaluated_at', 'evaluated_at') }}
             as gap_days
     from drift_checks
-
 ),
 
 alerts as (
-
     select
         evaluated_at,
         coalesce(
@@ -154,47 +120,112 @@ alerts as (
         ) as is_triaged_within_2_days
     from evaluations
     where alert_raised
-
 ),
 
+-- per period (rows exist for every period holding a row of the population;
+-- a mean without any value has no row)
+
+model_version_counts as (
+    select
+        period_grain,
+        period_start,
+        'overall' as segment_type,
+        'all' as segment_value,
+        count(*) as n_model_versions,
+        sum(case when has_all_passed then 1 else 0 end) as n_all_passed
+    from model_version_periods
+    group by 1, 2
+),
+
+control_counts as (
+    select
+        period_grain,
+        period_start,
+        'overall' as segment_type,
+        'all' as segment_value,
+        sum(case when control_id is not null then 1 else 0 end)
+            as n_required_controls,
+        sum(case when is_automated then 1 else 0 end) as n_automated
+    from control_periods
+    group by 1, 2
+),
+
+initiative_counts as (
+    select
+        period_grain,
+        period_start,
+        'overall' as segment_type,
+        'all' as segment_value,
+        sum(case when initiative_id is not null then 1 else 0 end)
+            as n_started,
+        sum(case when is_promoted then 1 else 0 end) as n_promoted
+    from initiative_periods
+    group by 1, 2
+),
+
+alert_counts as (
+    select
+        period_grain,
+        period_start,
+        'overall' as segment_type,
+        'all' as segment_value,
+        count(*) as n_alerts,
+        sum(case when is_triaged_within_2_days then 1 else 0 end)
+            as n_triaged_within_2_days
+    from ({{ expand_to_periods('alerts', 'evaluated_at') }}) as periodized
+    group by 1, 2
+),
+
+drift_gap_means as (
+    select
+        period_grain,
+        period_start,
+        'overall' as segment_type,
+        'all' as segment_value,
+        count(gap_days) as n_gaps,
+        avg(gap_days) as mean_gap_days
+    from ({{ expand_to_periods('drift_gaps', 'evaluated_at') }}) as periodized
+    group by 1, 2
+),
+
+-- one CTE per metric key
+
 responsible_ai_score as (
-    {{ ratio_metric_rows(
-        'model_version_periods', 'responsible_ai_score', none,
-        numerator_condition='has_all_passed'
+    {{ metric_row(
+        'responsible_ai_score', 'model_version_counts',
+        numerator='n_all_passed', denominator='n_model_versions',
     ) }}
 ),
 
 compliance_automation_coverage as (
-    {{ ratio_metric_rows(
-        'control_periods', 'compliance_automation_coverage', none,
-        numerator_condition='is_automated',
-        denominator_condition='control_id is not null'
-    ) }}
-),
-
-experiment_to_ops_conversion as (
-    {{ ratio_metric_rows(
-        'initiative_periods', 'experiment_to_ops_conversion', none,
-        numerator_condition='is_promoted',
-        denominator_condition='initiative_id is not null'
-    ) }}
-),
-
-alert_triage_rate as (
-    {{ ratio_metric_rows(
-        'alerts', 'alert_triage_rate', 'evaluated_at',
-        numerator_condition='is_triaged_within_2_days'
+    {{ metric_row(
+        'compliance_automation_coverage', 'control_counts',
+        numerator='n_automated', denominator='n_required_controls',
     ) }}
 ),
 
 drift_check_cadence_days as (
-    {{ aggregate_metric_rows(
-        'drift_gaps', 'drift_check_cadence_days', 'evaluated_at', 'gap_days'
+    {{ metric_row(
+        'drift_check_cadence_days', 'drift_gap_means',
+        value='mean_gap_days', where='n_gaps > 0',
     ) }}
 ),
 
-unioned as (
+alert_triage_rate as (
+    {{ metric_row(
+        'alert_triage_rate', 'alert_counts',
+        numerator='n_triaged_within_2_days', denominator='n_alerts',
+    ) }}
+),
 
+experiment_to_ops_conversion as (
+    {{ metric_row(
+        'experiment_to_ops_conversion', 'initiative_counts',
+        numerator='n_promoted', denominator='n_started',
+    ) }}
+),
+
+metric_rows as (
     select * from responsible_ai_score
     union all
     select * from compliance_automation_coverage
@@ -204,14 +235,12 @@ unioned as (
     select * from alert_triage_rate
     union all
     select * from experiment_to_ops_conversion
-
 ),
 
 final as (
-
     select
         {{ metric_family_columns() }}
-    from unioned
+    from metric_rows
 
 )
 

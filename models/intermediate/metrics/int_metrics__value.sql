@@ -1,12 +1,8 @@
-{#-
-    The value metric family of ops_metrics (long format, DESIGN.md family
-    columns): work_removed_hours and cost_savings_usd at week and month grain
-    for overall, workflow, model_version, prompt_version and
-    feature_flag_state; total_cost_usd and roi at month grain, overall only.
-    Rows only where the metric's population has data: conversations started
-    in the period (and segment) for the two savings metrics; conversations,
-    AI responses or ledger entries in the month for total_cost_usd and roi.
--#}
+-- The value metrics of ops_metrics, one CTE per key (formulas:
+-- seeds/metric_catalog.csv): work_removed_hours and cost_savings_usd by
+-- period and segment where conversations started; total_cost_usd and roi by
+-- month, overall, where conversations, responses or ledger entries exist.
+-- `value` is a contract column (RF04).
 -- noqa: disable=RF04
 with
 
@@ -105,22 +101,42 @@ monthly_costs as (
         and (conversations > 0 or ai_responses > 0 or ledger_entries > 0)
 ),
 
-metric_rows as (
-    {{ metric_row('work_removed_hours', 'savings', value='work_removed_hours') }}
-    union all
+-- one CTE per metric key
+
+work_removed_hours as (
+    {{ metric_row(
+        'work_removed_hours', 'savings', value='work_removed_hours',
+    ) }}
+),
+
+cost_savings_usd as (
     {{ metric_row('cost_savings_usd', 'savings', value='cost_savings_usd') }}
-    union all
+),
+
+total_cost_usd as (
     {{ metric_row(
         'total_cost_usd', 'monthly_costs', value='total_cost_usd',
         period_grain="'month'", segment_type="'overall'", segment_value="'all'",
     ) }}
-    union all
-    -- roi is a quotient whose value the ROI model already computed
+),
+
+-- roi is a quotient whose value int_roi_workflow_periods already computed
+roi as (
     {{ metric_row(
         'roi', 'monthly_costs', value='roi',
         numerator='net_benefit_usd', denominator='total_cost_usd',
         period_grain="'month'", segment_type="'overall'", segment_value="'all'",
     ) }}
+),
+
+metric_rows as (
+    select * from work_removed_hours
+    union all
+    select * from cost_savings_usd
+    union all
+    select * from total_cost_usd
+    union all
+    select * from roi
 ),
 
 final as (

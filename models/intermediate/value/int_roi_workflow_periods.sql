@@ -1,22 +1,15 @@
 {#-
     Value economics per period_grain (week, month), period_start and workflow,
-    plus a workflow = 'all' row per period that aggregates every row directly
-    (so it also holds conversations, responses and ledger entries whose
-    workflow is null or not seen in AI events). Dense: every period of the
+    plus a workflow = 'all' row per period. Dense: every period of the
     ops_metrics spine (int_metric_periods) and every ledger month, times every
-    workflow seen in valid AI events, zeros where nothing happened.
-    Conversations count by started_at and their first event's workflow;
-    AI cost by the response's occurred_at and own workflow; ledger entries
-    by month (month grain only: null at week grain).
+    workflow seen in valid AI events, zeros where nothing happened. The
+    conversation and response totals come from int_workflow_period_totals;
+    ledger entries count by month (month grain only: null at week grain).
 -#}
 with
 
-conversations as (
-    select * from {{ ref('int_conversations_valued') }}
-),
-
-responses as (
-    select * from {{ ref('int_ai_responses_priced') }}
+totals as (
+    select * from {{ ref('int_workflow_period_totals') }}
 ),
 
 ledger as (
@@ -65,132 +58,6 @@ grid as (
     cross join workflows
 ),
 
--- conversations: one pass to (week, month, workflow) first, so that the
--- week and month rows below sum a few hundred partial rows instead of
--- reading every conversation twice (sums and counts add up exactly)
-conversation_grouped as (
-    select
-        week_start,
-        month_start,
-        workflow,
-        count(*) as conversations,
-        sum(case when is_completed then 1 else 0 end)
-            as completed_conversations,
-        sum(case when is_deflected then 1 else 0 end)
-            as deflected_conversations,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(labor_savings_usd) as labor_savings_usd,
-        sum(deflection_savings_usd) as deflection_savings_usd
-    from conversations
-    group by 1, 2, 3
-),
-
-conversation_periods as (
-    select
-        'week' as period_grain,
-        week_start as period_start,
-        workflow,
-        conversations,
-        completed_conversations,
-        deflected_conversations,
-        work_removed_hours,
-        labor_savings_usd,
-        deflection_savings_usd
-    from conversation_grouped
-    union all
-    select
-        'month' as period_grain,
-        month_start as period_start,
-        workflow,
-        conversations,
-        completed_conversations,
-        deflected_conversations,
-        work_removed_hours,
-        labor_savings_usd,
-        deflection_savings_usd
-    from conversation_grouped
-),
-
-conversation_totals as (
-    select
-        period_grain,
-        period_start,
-        workflow,
-        sum(conversations) as conversations,
-        sum(completed_conversations) as completed_conversations,
-        sum(deflected_conversations) as deflected_conversations,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(labor_savings_usd) as labor_savings_usd,
-        sum(deflection_savings_usd) as deflection_savings_usd
-    from conversation_periods
-    where workflow is not null
-    group by 1, 2, 3
-    union all
-    select
-        period_grain,
-        period_start,
-        'all' as workflow,
-        sum(conversations) as conversations,
-        sum(completed_conversations) as completed_conversations,
-        sum(deflected_conversations) as deflected_conversations,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(labor_savings_usd) as labor_savings_usd,
-        sum(deflection_savings_usd) as deflection_savings_usd
-    from conversation_periods
-    group by 1, 2
-),
-
--- responses: one pass to (week, month, workflow) first, as for conversations
-response_grouped as (
-    select
-        {{ period_start('week', 'occurred_at') }} as week_start,
-        {{ period_start('month', 'occurred_at') }} as month_start,
-        workflow,
-        count(*) as ai_responses,
-        sum(cost_usd) as ai_cost_usd
-    from responses
-    group by 1, 2, 3
-),
-
-response_periods as (
-    select
-        'week' as period_grain,
-        week_start as period_start,
-        workflow,
-        ai_responses,
-        ai_cost_usd
-    from response_grouped
-    union all
-    select
-        'month' as period_grain,
-        month_start as period_start,
-        workflow,
-        ai_responses,
-        ai_cost_usd
-    from response_grouped
-),
-
-response_totals as (
-    select
-        period_grain,
-        period_start,
-        workflow,
-        sum(ai_responses) as ai_responses,
-        sum(ai_cost_usd) as ai_cost_usd
-    from response_periods
-    where workflow is not null
-    group by 1, 2, 3
-    union all
-    select
-        period_grain,
-        period_start,
-        'all' as workflow,
-        sum(ai_responses) as ai_responses,
-        sum(ai_cost_usd) as ai_cost_usd
-    from response_periods
-    group by 1, 2
-),
-
 -- ledger entries: month grain only
 ledger_totals as (
     select
@@ -232,19 +99,14 @@ joined as (
             when grid.workflow in ('support_automation', 'all')
                 then ticket_price.deflection_cost_per_ticket_usd
         end as deflection_cost_per_ticket_usd,
-        coalesce(conversation_totals.conversations, 0) as conversations,
-        coalesce(conversation_totals.completed_conversations, 0)
-            as completed_conversations,
-        coalesce(conversation_totals.deflected_conversations, 0)
-            as deflected_conversations,
-        coalesce(conversation_totals.work_removed_hours, 0)
-            as work_removed_hours,
-        coalesce(conversation_totals.labor_savings_usd, 0)
-            as labor_savings_usd,
-        coalesce(conversation_totals.deflection_savings_usd, 0)
-            as deflection_savings_usd,
-        coalesce(response_totals.ai_responses, 0) as ai_responses,
-        coalesce(response_totals.ai_cost_usd, 0) as ai_cost_usd,
+        coalesce(totals.conversations, 0) as conversations,
+        coalesce(totals.completed_conversations, 0) as completed_conversations,
+        coalesce(totals.deflected_conversations, 0) as deflected_conversations,
+        coalesce(totals.work_removed_hours, 0) as work_removed_hours,
+        coalesce(totals.labor_savings_usd, 0) as labor_savings_usd,
+        coalesce(totals.deflection_savings_usd, 0) as deflection_savings_usd,
+        coalesce(totals.ai_responses, 0) as ai_responses,
+        coalesce(totals.ai_cost_usd, 0) as ai_cost_usd,
         case
             when grid.period_grain = 'month'
                 then coalesce(ledger_totals.ledger_entries, 0)
@@ -254,16 +116,11 @@ joined as (
                 then coalesce(ledger_totals.ledger_cost_usd, 0)
         end as ledger_cost_usd
     from grid
-    left join conversation_totals
+    left join totals
         on
-            grid.period_grain = conversation_totals.period_grain
-            and grid.period_start = conversation_totals.period_start
-            and grid.workflow = conversation_totals.workflow
-    left join response_totals
-        on
-            grid.period_grain = response_totals.period_grain
-            and grid.period_start = response_totals.period_start
-            and grid.workflow = response_totals.workflow
+            grid.period_grain = totals.period_grain
+            and grid.period_start = totals.period_start
+            and grid.workflow = totals.workflow
     left join ledger_totals
         on
             grid.period_grain = ledger_totals.period_grain

@@ -1,25 +1,44 @@
 -- ops_metrics (CONTRACT.md section 3): one row per metric, period and
--- segment, long format. The union of the four metric families, with the
--- bucket from int_metric_catalog, an overall row for every spine period
+-- segment, long format. The union of the metric models, with the bucket and
+-- grains of the metric catalog seed, an overall row for every spine period
 -- (no_data when the metric has nothing there) and the target status.
 -- `value` is a contract column name (SQLFluff RF04 exempted).
 -- noqa: disable=RF04
 
 with
 
-family_ai_events as (
-    select * from {{ ref('int_metrics__ai_events') }}
+-- every metric model ends with metric_family_columns(), so their columns
+-- line up; int_metrics__ai_events also carries its incremental bookkeeping
+ai_event_metrics as (
+    select
+        metric_key,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        value,
+        numerator,
+        denominator
+    from {{ ref('int_metrics__ai_events') }}
 ),
 
-family_agents_ops as (
-    select * from {{ ref('int_metrics__agents_ops') }}
+conversation_metrics as (
+    select * from {{ ref('int_metrics__conversations') }}
 ),
 
-family_governance as (
+agent_metrics as (
+    select * from {{ ref('int_metrics__agents') }}
+),
+
+operations_metrics as (
+    select * from {{ ref('int_metrics__operations') }}
+),
+
+governance_metrics as (
     select * from {{ ref('int_metrics__governance') }}
 ),
 
-family_value as (
+value_metrics as (
     select * from {{ ref('int_metrics__value') }}
 ),
 
@@ -28,7 +47,7 @@ periods as (
 ),
 
 catalog as (
-    select * from {{ ref('int_metric_catalog') }}
+    select * from {{ ref('metric_catalog') }}
 ),
 
 metric_targets as (
@@ -36,54 +55,23 @@ metric_targets as (
 ),
 
 family_rows as (
-    select
-        metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        value,
-        numerator,
-        denominator
-    from family_ai_events
+    select * from ai_event_metrics
     union all
-    select
-        metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        value,
-        numerator,
-        denominator
-    from family_agents_ops
+    select * from conversation_metrics
     union all
-    select
-        metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        value,
-        numerator,
-        denominator
-    from family_governance
+    select * from agent_metrics
     union all
-    select
-        metric_key,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        value,
-        numerator,
-        denominator
-    from family_value
+    select * from operations_metrics
+    union all
+    select * from governance_metrics
+    union all
+    select * from value_metrics
 ),
 
 -- a family row at a grain its metric is not published at is left out
--- (weekly_active_users: week only; total_cost_usd and roi: month only);
--- a key missing from the catalog is kept and fails the bucket tests
+-- (metric_catalog.period_grains: weekly_active_users week only,
+-- total_cost_usd and roi month only); a key missing from the catalog is kept
+-- and fails the bucket tests
 published_rows as (
     select family_rows.*
     from family_rows
@@ -91,8 +79,8 @@ published_rows as (
         on family_rows.metric_key = catalog.metric_key
     where
         catalog.metric_key is null
-        or (family_rows.period_grain = 'week' and catalog.has_week_grain)
-        or (family_rows.period_grain = 'month' and catalog.has_month_grain)
+        or catalog.period_grains = family_rows.period_grain
+        or catalog.period_grains = 'week,month'
 ),
 
 spine as (
@@ -105,8 +93,8 @@ spine as (
     from catalog
     inner join periods
         on
-            (periods.period_grain = 'week' and catalog.has_week_grain)
-            or (periods.period_grain = 'month' and catalog.has_month_grain)
+            catalog.period_grains = periods.period_grain
+            or catalog.period_grains = 'week,month'
 ),
 
 -- spine periods where the metric has no overall row: a no_data row

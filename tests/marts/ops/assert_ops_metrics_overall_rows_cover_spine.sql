@@ -12,7 +12,7 @@ periods as (
 ),
 
 catalog as (
-    select * from {{ ref('int_metric_catalog') }}
+    select * from {{ ref('metric_catalog') }}
 ),
 
 expected as (
@@ -23,8 +23,8 @@ expected as (
     from catalog
     inner join periods
         on
-            (periods.period_grain = 'week' and catalog.has_week_grain)
-            or (periods.period_grain = 'month' and catalog.has_month_grain)
+            catalog.period_grains = periods.period_grain
+            or catalog.period_grains = 'week,month'
 ),
 
 final as (
