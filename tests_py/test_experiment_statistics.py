@@ -96,8 +96,8 @@ def _close(a: Any, b: Any) -> bool:
     """Equal within REL_TOL relative (no absolute tolerance), nulls equal to nulls."""
     if _is_null(a) or _is_null(b):
         return _is_null(a) and _is_null(b)
-    a, b = float(a), float(b)
-    return a == b or abs(a - b) <= REL_TOL * max(abs(a), abs(b))
+    x, y = float(a), float(b)
+    return x == y or abs(x - y) <= REL_TOL * max(abs(x), abs(y))
 
 
 def _plain(v: Any) -> Any:
@@ -115,7 +115,8 @@ def assert_same_rows(got: pd.DataFrame, want: pd.DataFrame, columns: list[str], 
     merged = got.merge(want, on=KEYS, suffixes=("_got", "_want"))
     bad = []
     for col in columns:
-        for key, a, b in zip(merged[KEYS].itertuples(index=False), merged[f"{col}_got"], merged[f"{col}_want"]):
+        pairs = zip(merged[KEYS].itertuples(index=False), merged[f"{col}_got"], merged[f"{col}_want"], strict=True)
+        for key, a, b in pairs:
             numeric = isinstance(_plain(a), float) or isinstance(_plain(b), float)
             if not (_close(a, b) if numeric else _plain(a) == _plain(b)):
                 bad.append((tuple(key), col, _plain(a), _plain(b)))

@@ -153,11 +153,11 @@ class GenConfig:
 def _check_experiment_plants(cfg: GenConfig) -> None:
     share = cfg.srm_treatment_share
     if share is not None and not 0.0 < share < 1.0:
-        raise ValueError(f"srm_treatment_share {share} must lie strictly between 0 and 1 (0.5: no mismatch)")
+        raise ValueError(f"--srm-treatment-share {share} must lie strictly between 0 and 1 (0.5: a correct split)")
     if cfg.lift_workflows < 0:
-        raise ValueError(f"lift_workflows {cfg.lift_workflows} must be 0 (off) or a number of workflows")
+        raise ValueError(f"--lift-workflows {cfg.lift_workflows} must be 0 (no plant) or a number of workflows")
     if not 0.0 <= cfg.max_workflow_lift <= 0.3:
-        raise ValueError(f"max_workflow_lift {cfg.max_workflow_lift} must lie in [0, 0.3] so rates stay in (0, 1)")
+        raise ValueError(f"--max-workflow-lift {cfg.max_workflow_lift} must lie in [0, 0.3] so rates stay in (0, 1)")
 
 
 def lift_workflow_names(cfg: GenConfig) -> tuple[str, ...]:
@@ -179,7 +179,7 @@ def planted_workflow_completion(cfg: GenConfig) -> dict[str, dict[str, float]]:
     treatment = control + rng.uniform(-cfg.max_workflow_lift, cfg.max_workflow_lift, size=cfg.lift_workflows)
     return {
         name: {"control": float(c), "treatment": float(t), "lift": float(t) - float(c)}
-        for name, c, t in zip(lift_workflow_names(cfg), control, treatment)
+        for name, c, t in zip(lift_workflow_names(cfg), control, treatment, strict=True)
     }
 
 
