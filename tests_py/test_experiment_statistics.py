@@ -28,6 +28,8 @@ from ai_ops_tools.generator import GenConfig, generate
 from conftest import DbtProject, _json_roundtrip
 from helpers_rel import extra_project
 
+pytestmark = pytest.mark.slow
+
 REL_TOL = 1e-9
 KEYS = ["comparison_type", "metric_key", "segment_type", "segment_value"]
 PLANTED = {"seed": 42, "conversations": 64_000, "lift_workflows": 200}

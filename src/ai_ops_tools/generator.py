@@ -365,7 +365,8 @@ def _conversations(cfg: GenConfig, rng: np.random.Generator, users: Users, n: in
     workflow = rng.choice(len(WORKFLOWS), size=n, p=WORKFLOW_WEIGHTS)
     return Conversations(
         n=n, user=user, workflow=workflow, start_us=start, arm=arm,
-        workflow_label=workflow.astype(np.int16) if label is None else label, is_post=is_post, model=model, model_version=model_version,
+        workflow_label=workflow.astype(np.int16) if label is None else label,
+        is_post=is_post, model=model, model_version=model_version,
         prompt_version=prompt_version, turns=turns, has_action=has_action, action_type=action_type,
         conversion=conversion, n_events=n_events.astype(np.int64),
     )
