@@ -27,3 +27,44 @@
 {% macro default__median(expr) -%}
     {{ ai_ops.percentile_cont(expr, 0.5) }}
 {%- endmacro %}
+
+
+{#-
+    Two-sided normal p-value 2 Phi(-|z|) of a z-score expression (null in,
+    null out); the lower tail keeps its relative precision for large |z|.
+-#}
+{% macro two_sided_p_value(z) -%}
+    2 * {{ ai_ops.normal_cdf('-abs(' ~ z ~ ')') }}
+{%- endmacro %}
+
+
+{#-
+    Squared standard error of a ratio of two per-unit means c_mean / k_mean
+    by the delta method (CONTRACT.md, cost_per_successful_outcome):
+    (var(c) / k^2 - 2 c cov(c, k) / k^3 + c^2 var(k) / k^4) / n, with sample
+    (n - 1) variances and covariance. Arguments are SQL expressions; null
+    when k_mean is 0 or null, or when a variance is null (n = 1).
+-#}
+{% macro ratio_squared_standard_error(
+    n,
+    numerator_mean,
+    denominator_mean,
+    numerator_variance,
+    denominator_variance,
+    covariance
+) -%}
+    case
+        when {{ denominator_mean }} <> 0
+            then (
+                {{ numerator_variance }}
+                / ({{ denominator_mean }} * {{ denominator_mean }})
+                - 2 * {{ numerator_mean }} * {{ covariance }}
+                / ({{ denominator_mean }} * {{ denominator_mean }}
+                    * {{ denominator_mean }})
+                + {{ numerator_mean }} * {{ numerator_mean }}
+                * {{ denominator_variance }}
+                / ({{ denominator_mean }} * {{ denominator_mean }}
+                    * {{ denominator_mean }} * {{ denominator_mean }})
+            ) / {{ n }}
+    end
+{%- endmacro %}

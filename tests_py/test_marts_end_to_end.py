@@ -20,7 +20,7 @@ from ai_ops_tools import contract
 REL_TOL = 1e-9
 MARTS_KEYS = {
     "ops_metrics": ["metric_key", "period_grain", "period_start", "segment_type", "segment_value"],
-    "experiment_comparison": ["comparison_type", "metric_key"],
+    "experiment_comparison": ["comparison_type", "metric_key", "segment_type", "segment_value"],
     "roi_monthly": ["month", "workflow"],
 }
 
@@ -56,7 +56,8 @@ def mart(project: Any, name: str) -> pd.DataFrame:
 def test_experiment_comparison_recovers_planted_effects(duckdb_project: Any) -> None:
     duckdb_project.assert_build_ok()
     truths = duckdb_project.truths
-    exp = mart(duckdb_project, "experiment_comparison").set_index(["comparison_type", "metric_key"])
+    exp = mart(duckdb_project, "experiment_comparison")
+    exp = exp[exp.segment_type == "overall"].set_index(["comparison_type", "metric_key"])
     assert set(contract.EXPERIMENT_KEYS) <= set(exp.index.get_level_values("metric_key"))
 
     arms = truths["effects"]["control_vs_treatment"]

@@ -70,6 +70,14 @@ def add_generation_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--end-at", type=_timestamp, help="shift all timestamps so the newest loaded_at is this (UTC)")
     g.add_argument("--truths", type=Path, help="where to write the truths JSON")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
+    plants = p.add_argument_group("experiment plants (experiment_comparison; off by default)")
+    plants.add_argument("--srm-treatment-share", type=float, metavar="SHARE",
+                        help="assign each conversation's arm on its own, treatment with this probability "
+                             "(0.5: a correct split; 0.52: a sample-ratio mismatch); default: the user's arm")
+    plants.add_argument("--lift-workflows", type=int, default=0, metavar="K",
+                        help="spread conversations over K workflows workflow_000.. with known completion lifts")
+    plants.add_argument("--max-workflow-lift", type=float, default=0.15, metavar="LIFT",
+                        help="planted lifts are drawn in [-LIFT, LIFT]; 0 plants none (default 0.15)")
 
 
 def config_from_args(args: argparse.Namespace) -> GenConfig:
@@ -77,6 +85,8 @@ def config_from_args(args: argparse.Namespace) -> GenConfig:
         return GenConfig(
             seed=args.seed, conversations=args.conversations, events=args.events, start_date=args.start_date,
             weeks=args.weeks, launch_date=args.launch_date, end_at=args.end_at, progress=not args.quiet,
+            srm_treatment_share=args.srm_treatment_share, lift_workflows=args.lift_workflows,
+            max_workflow_lift=args.max_workflow_lift,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from exc

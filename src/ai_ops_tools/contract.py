@@ -89,7 +89,7 @@ NON_NEGATIVE_KEYS: Final[tuple[str, ...]] = tuple(
 
 EXPERIMENT_KEYS: Final[tuple[str, ...]] = (
     "conversation_completion_rate", "support_deflection_rate", "conversation_escalation_rate",
-    "tickets_per_day", "mean_handle_minutes",
+    "cost_per_successful_outcome", "tickets_per_day", "mean_handle_minutes",
 )
 
 STATUSES: Final[tuple[str, ...]] = ("on_track", "at_risk", "off_track", "no_target", "no_data")

@@ -109,8 +109,17 @@ class GenConfig:
     launch_date: date = DEFAULT_LAUNCH
     end_at: datetime | None = None
     progress: bool = True
+    # Experiment plants (experiment_comparison); the defaults leave the data unchanged.
+    # A share assigns every conversation's arm independently, treatment with this probability
+    # (0.5: a correct 50/50 split; else a sample-ratio mismatch); None: the arm of the user.
+    srm_treatment_share: float | None = None
+    # K > 0: post-launch conversations spread evenly over K workflows workflow_000.. whose
+    # completion probabilities differ by arm by a known lift, drawn in [-max, max] (0: no lift).
+    lift_workflows: int = 0
+    max_workflow_lift: float = 0.15
 
     def __post_init__(self) -> None:
+        _check_experiment_plants(self)
         if self.conversations is not None and self.events is not None:
             raise ValueError("give --conversations or --events, not both")
         if self.conversations is not None and self.conversations < 20:
@@ -139,6 +148,62 @@ class GenConfig:
     @property
     def n_days(self) -> int:
         return self.weeks * 7
+
+
+def _check_experiment_plants(cfg: GenConfig) -> None:
+    share = cfg.srm_treatment_share
+    if share is not None and not 0.0 < share < 1.0:
+        raise ValueError(f"--srm-treatment-share {share} must lie strictly between 0 and 1 (0.5: a correct split)")
+    if cfg.lift_workflows < 0:
+        raise ValueError(f"--lift-workflows {cfg.lift_workflows} must be 0 (no plant) or a number of workflows")
+    if not 0.0 <= cfg.max_workflow_lift <= 0.3:
+        raise ValueError(f"--max-workflow-lift {cfg.max_workflow_lift} must lie in [0, 0.3] so rates stay in (0, 1)")
+
+
+def lift_workflow_names(cfg: GenConfig) -> tuple[str, ...]:
+    """The workflow names rendered into the events: K planted ones, else the usual five."""
+    if cfg.lift_workflows == 0:
+        return WORKFLOWS
+    return tuple(f"workflow_{i:03d}" for i in range(cfg.lift_workflows))
+
+
+def planted_workflow_completion(cfg: GenConfig) -> dict[str, dict[str, float]]:
+    """Completion probability per planted workflow and arm, and the lift treatment - control.
+
+    A generator of its own (seeded from cfg.seed) so the plan does not depend on the data size.
+    """
+    if cfg.lift_workflows == 0:
+        return {}
+    rng = np.random.default_rng([cfg.seed, 14, 2])
+    control = rng.uniform(0.35, 0.65, size=cfg.lift_workflows)
+    treatment = control + rng.uniform(-cfg.max_workflow_lift, cfg.max_workflow_lift, size=cfg.lift_workflows)
+    return {
+        name: {"control": float(c), "treatment": float(t), "lift": float(t) - float(c)}
+        for name, c, t in zip(lift_workflow_names(cfg), control, treatment, strict=True)
+    }
+
+
+def _planted_arms(cfg: GenConfig, arm: np.ndarray) -> np.ndarray:
+    """Known arms re-drawn per conversation with P(treatment) = srm_treatment_share."""
+    if cfg.srm_treatment_share is None:
+        return arm
+    draws = np.random.default_rng([cfg.seed, 14, 1]).random(arm.size)
+    planted: np.ndarray = np.where(arm < 0, arm, draws < cfg.srm_treatment_share).astype(np.int8)
+    return planted
+
+
+def _planted_lifts(
+    cfg: GenConfig, arm: np.ndarray, is_post: np.ndarray, p_complete: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """(workflow label per conversation, completion probability) with the planted lifts."""
+    plan = planted_workflow_completion(cfg)
+    if not plan:
+        return None, p_complete
+    label = np.random.default_rng([cfg.seed, 14, 3]).integers(0, cfg.lift_workflows, size=arm.size)
+    by_arm = np.array([[v["control"] for v in plan.values()], [v["treatment"] for v in plan.values()]])
+    applies = is_post & (arm >= 0)
+    planted = np.where(applies, by_arm[np.clip(arm, 0, 1), label], p_complete)
+    return label.astype(np.int16), planted
 
 
 @dataclass
@@ -258,6 +323,7 @@ class Conversations:
     workflow: np.ndarray
     start_us: np.ndarray
     arm: np.ndarray  # 0 control, 1 treatment, -1 unknown (key missing on every event)
+    workflow_label: np.ndarray  # index into lift_workflow_names(cfg): the workflow the events carry
     is_post: np.ndarray
     model: np.ndarray  # index into MODELS, len(MODELS) = UNPRICED_MODEL
     model_version: np.ndarray
@@ -275,6 +341,7 @@ def _conversations(cfg: GenConfig, rng: np.random.Generator, users: Users, n: in
     is_post = start >= cfg.launch_us
     arm = user_arm(user).astype(np.int8)
     arm[rng.random(n) < 0.015] = -1
+    arm = _planted_arms(cfg, arm)
     model = rng.choice(len(MODELS), size=n, p=[0.3, 0.25, 0.2, 0.13, 0.12])
     unpriced = rng.random(n) < 0.004
     unpriced[rng.integers(0, n)] = True  # at least one unpriceable conversation at any size
@@ -285,6 +352,7 @@ def _conversations(cfg: GenConfig, rng: np.random.Generator, users: Users, n: in
 
     arm_key = np.where(~is_post, 3, np.where(arm == -1, 2, arm))  # 0 c, 1 t, 2 unknown, 3 pilot
     p_complete = np.array([COMPLETION_P[k] for k in ("control", "treatment", "unknown", "pilot")])[arm_key]
+    label, p_complete = _planted_lifts(cfg, arm, is_post, p_complete)
     completed = rng.random(n) < p_complete
     has_action = completed | (rng.random(n) < 0.7)
     # completed: accepted (80%) or edited with a conversion; else dismissed/edited/escalated
@@ -294,9 +362,11 @@ def _conversations(cfg: GenConfig, rng: np.random.Generator, users: Users, n: in
     action_type = np.where(completed, np.where(r < 0.8, 0, 2), not_completed_type).astype(np.int8)
     conversion = completed & ((action_type == 2) | (rng.random(n) < 0.25))
     n_events = 2 * turns + has_action
+    workflow = rng.choice(len(WORKFLOWS), size=n, p=WORKFLOW_WEIGHTS)
     return Conversations(
-        n=n, user=user, workflow=rng.choice(len(WORKFLOWS), size=n, p=WORKFLOW_WEIGHTS),
-        start_us=start, arm=arm, is_post=is_post, model=model, model_version=model_version,
+        n=n, user=user, workflow=workflow, start_us=start, arm=arm,
+        workflow_label=workflow.astype(np.int16) if label is None else label,
+        is_post=is_post, model=model, model_version=model_version,
         prompt_version=prompt_version, turns=turns, has_action=has_action, action_type=action_type,
         conversion=conversion, n_events=n_events.astype(np.int64),
     )
@@ -451,7 +521,7 @@ def _events(
         "occurred": occurred,
         "loaded": loaded,
         "session_null": rng.random(total, dtype=np.float32) < 0.08,
-        "wf": wf.astype(np.int8),
+        "wf": conv.workflow_label[e_conv],
         "wf_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
         "mv": mv,
         "mv_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
@@ -498,14 +568,16 @@ class PropertyRenderer:
     N_CONSENT = 5  # true, false, "true", "false", missing
     N_CONVERSION = 5
 
-    def __init__(self, prompt_pools: dict[str, TextPool], responses: TextPool, feedback: TextPool) -> None:
+    def __init__(self, prompt_pools: dict[str, TextPool], responses: TextPool, feedback: TextPool,
+                 workflows: tuple[str, ...] = WORKFLOWS) -> None:
+        self.workflows = workflows
         prompt_frags: list[str] = []
         for name in WORKFLOWS:
             prompt_frags += prompt_pools[name].json_fragments("prompt_text")
         self.prompt_frags = pa.array(prompt_frags + [None])
         self.response_frags = pa.array(responses.json_fragments("response_text") + [None])
         self.feedback_frags = pa.array(feedback.json_fragments("feedback") + [None])
-        self.header = pa.array(self._header_combos())
+        self.header = pa.array(self._header_combos(workflows))
         self.intents = tuple(i for w in WORKFLOWS for i in INTENTS[w])
         meta, self.meta_offsets = self._meta_combos()
         self.meta = pa.array(meta)
@@ -531,8 +603,8 @@ class PropertyRenderer:
         return [f'"{key}":true', f'"{key}":false', f'"{key}":"true"', f'"{key}":"false"', None]
 
     @classmethod
-    def _header_combos(cls) -> list[str | None]:
-        # index = wf + 6 * (mv + 5 * (pv + 4 * (arm + 3 * (consent + 5 * extra))))
+    def _header_combos(cls, workflows: tuple[str, ...]) -> list[str | None]:
+        # index = wf + (W + 1) * (mv + 5 * (pv + 4 * (arm + 3 * (consent + 5 * extra)))), W workflows
         out: list[str | None] = []
         extras = [None, '"client":"web"', '"client":"ios"']
         for extra in extras:
@@ -540,7 +612,7 @@ class PropertyRenderer:
                 for arm in cls._kv("feature_flag_state", ("control", "treatment")):
                     for pv in cls._kv("prompt_version", PROMPT_VERSIONS):
                         for mv in cls._kv("model_version", MODEL_VERSIONS):
-                            for wf in cls._kv("workflow", WORKFLOWS):
+                            for wf in cls._kv("workflow", workflows):
                                 parts = [p for p in (wf, mv, pv, arm, consent, extra) if p is not None]
                                 # never null (see render), "{" opens the object here
                                 out.append("{" + ",".join(parts))
@@ -593,9 +665,10 @@ class PropertyRenderer:
         # keep workflow when every other header key happens to be missing.
         empty = c["mv_missing"] & c["pv_missing"] & (c["arm"] < 0) & (c["consent_enc"] == 2) & (c["extra_key"] == 0)
         wf_missing = c["wf_missing"] & ~empty
+        n_wf = len(self.workflows)
         header_idx = (
-            np.where(wf_missing, 5, c["wf"]).astype(np.int64)
-            + 6 * (np.where(c["mv_missing"], 4, c["mv"])
+            np.where(wf_missing, n_wf, c["wf"]).astype(np.int64)
+            + (n_wf + 1) * (np.where(c["mv_missing"], 4, c["mv"])
                    + 5 * (np.where(c["pv_missing"], 3, c["pv"])
                           + 4 * (np.where(c["arm"] < 0, 2, c["arm"])
                                  + 3 * (self._bool_variant(c["consent"], c["consent_enc"])
@@ -848,7 +921,7 @@ def generate(cfg: GenConfig) -> GeneratedData:
     text_num = rng.choice(resp_idx, size=n_text_num, replace=False)
     ev.cols["lat_enc"][text_num] = 3
 
-    renderer = PropertyRenderer(prompt_pools, responses, feedback)
+    renderer = PropertyRenderer(prompt_pools, responses, feedback, lift_workflow_names(cfg))
     renderer.set_id_pools(conv.n, users.n)
     good = _render_events(ev, renderer, cfg.progress)
     steps.update()
@@ -906,6 +979,9 @@ def generate(cfg: GenConfig) -> GeneratedData:
                 "completion_probability": COMPLETION_P,
                 "ticket_after_support_conversation_probability": TICKET_AFTER_SUPPORT_P,
                 "slow_latency_factor": SLOW_LATENCY_FACTOR,
+                "srm_treatment_share": cfg.srm_treatment_share,
+                # events carry these workflow names instead of the usual five when set
+                "workflow_completion": planted_workflow_completion(cfg),
                 **effect_truths.pop("planted"),
             },
             "control_vs_treatment": {**conv_truths, **effect_truths.pop("deflection")},

@@ -1,63 +1,53 @@
--- Baseline versus treatment (CONTRACT.md section 3, METRIC_READINGS.md):
--- one row per comparison and metric, the difference treatment - baseline
--- with its 95% interval (z = 1.959964), z score and two-sided normal p-value
--- p = 2 Phi(-|z|) (macro normal_cdf, the lower tail keeps its precision).
+-- Baseline versus treatment (CONTRACT.md section 3, docs/EXPERIMENTS.md):
+-- one row per comparison, metric and segment, with every statistic of
+-- int_experiment_comparisons_tested and the Holm-Bonferroni adjusted p-value
+-- over the family of rows sharing comparison_type and segment_type:
+-- m = the family's rows (a row without p-value included, sorted last: it is
+-- never rejected and keeps the correction conservative); rows sorted by
+-- p_value, ties by metric_key then segment_value; adjusted p(i) = max over
+-- j <= i of min(1, (m - j + 1) p(j)). Tied p-values get the same adjusted
+-- value whatever their order.
 with
 
-arm_summaries as (
-    select * from {{ ref('int_experiment_arm_summaries') }}
-),
-
-baseline as (
-    select * from arm_summaries
-    where arm = 'baseline'
-),
-
-treatment as (
-    select * from arm_summaries
-    where arm = 'treatment'
-),
-
-paired as (
-    select
-        baseline.comparison_type,
-        baseline.metric_key,
-        baseline.period_start,
-        baseline.period_end,
-        baseline.n as baseline_n,
-        treatment.n as treatment_n,
-        baseline.value as baseline_value,
-        treatment.value as treatment_value,
-        treatment.value - baseline.value as abs_lift,
-        sqrt(
-            baseline.squared_standard_error + treatment.squared_standard_error
-        ) as standard_error
-    from baseline
-    inner join treatment
-        on
-            baseline.comparison_type = treatment.comparison_type
-            and baseline.metric_key = treatment.metric_key
-),
-
 tested as (
-    select
-        *,
-        case
-            when baseline_value <> 0 then abs_lift / baseline_value
-        end as rel_lift,
-        abs_lift - 1.959964 * standard_error as ci_low,
-        abs_lift + 1.959964 * standard_error as ci_high,
-        case
-            when standard_error > 0 then abs_lift / standard_error
-        end as z_score
-    from paired
+    select * from {{ ref('int_experiment_comparisons_tested') }}
 ),
 
-with_p_value as (
+holm_ranked as (
     select
         *,
-        2 * {{ normal_cdf('-abs(z_score)') }} as p_value
+        row_number() over (
+            partition by comparison_type, segment_type
+            order by p_value asc nulls last, metric_key asc, segment_value asc
+        ) as holm_rank,
+        count(*) over (
+            partition by comparison_type, segment_type
+        ) as holm_family_size
     from tested
+),
+
+holm_steps as (
+    select
+        *,
+        least(
+            cast(1 as double precision),
+            (holm_family_size - holm_rank + 1) * p_value
+        ) as holm_step
+    from holm_ranked
+),
+
+holm_adjusted as (
+    select
+        *,
+        case
+            when p_value is not null
+                then max(holm_step) over (
+                    partition by comparison_type, segment_type
+                    order by holm_rank
+                    rows between unbounded preceding and current row
+                )
+        end as p_value_adjusted
+    from holm_steps
 ),
 
 final as (
@@ -76,8 +66,14 @@ final as (
         cast(ci_high as double precision) as ci_high,
         cast(z_score as double precision) as z_score,
         cast(p_value as double precision) as p_value,
-        coalesce(p_value < 0.05, false) as is_significant
-    from with_p_value
+        is_significant,
+        -- version 2: segment rows and the statistics a reviewer asks for
+        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
+        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
+        cast(p_value_adjusted as double precision) as p_value_adjusted,
+        cast(mde_abs as double precision) as mde_abs,
+        cast(srm_p_value as double precision) as srm_p_value
+    from holm_adjusted
 )
 
 select * from final
