@@ -106,7 +106,7 @@ def results_by_type(outcome: DbtOutcome, resource_type: str) -> dict[str, str]:
     for r in getattr(outcome.result, "results", None) or []:
         node = getattr(r, "node", None)
         if str(getattr(node, "resource_type", "")).split(".")[-1].lower() == resource_type:
-            out[str(node.name)] = str(getattr(r, "status", "")).split(".")[-1].lower()
+            out[str(getattr(node, "name", "?"))] = str(getattr(r, "status", "")).split(".")[-1].lower()
     return out
 
 
