@@ -5,7 +5,8 @@ One journey per target, run once by the module fixture ``journey``:
 1. On an EMPTY warehouse (a new DuckDB file / new Postgres schemas, no raw
    table anywhere): ``dbt debug``, ``parse``, ``compile``, ``docs generate``,
    ``seed`` and a ``build`` of one seed must succeed; a ``build`` selecting a
-   model that reads a raw table must stop with the message naming it.
+   model that reads a raw table must stop with the message naming it; with
+   raw ``users`` alone created, a ``run`` of the users chain passes.
 2. The README's "Point it at your own warehouse" steps, literally: the profile
    copied from profiles.yml.example, raw tables loaded into a schema with the
    user's own name (``acme_landing``), a target schema of their own
@@ -27,7 +28,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -40,6 +40,7 @@ from ai_ops_tools.dbt_run import DbtOutcome, run_dbt
 from ai_ops_tools.generator import GenConfig, generate
 from ai_ops_tools.raw_schema import RAW_TABLES, create_table_sql
 from conftest import PROJECT_DIR, TEST_SEED, DbtProject, _json_roundtrip, _profiles_dir
+from helpers_rel import utc_hours_ago
 
 pytestmark = pytest.mark.slow
 
@@ -145,7 +146,7 @@ def _walk(journey: Journey, load: Any) -> Journey:
     journey.users_only_run = journey.run(["run", "--select", f"+{MODEL_READING_USERS}"])
 
     data = generate(GenConfig(seed=TEST_SEED, conversations=150, launch_date=LAUNCH_DATE, progress=False))
-    load(restamp_loaded_at(data.tables, datetime.utcnow() - timedelta(hours=1)))  # noqa: DTZ003 - naive UTC
+    load(restamp_loaded_at(data.tables, utc_hours_ago(1)))
     for label, args in [("seed", ["seed"]), ("build", ["build"]), ("source freshness", ["source", "freshness"]),
                         ("docs generate", ["docs", "generate"])]:
         journey.loaded[label] = journey.run(args)
