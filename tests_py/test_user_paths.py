@@ -59,6 +59,7 @@ NON_DEFAULT_VARS: dict[str, Any] = {
     "alert_drop_ratio": 0.5,
     "alert_baseline_weeks": 2,
     "alert_version_lookback_weeks": 6,
+    "expected_treatment_share": 0.4,
 }
 SEED_ONLY_NODE = "model_pricing"
 MODEL_READING_USERS = "stg_app__users"
@@ -241,6 +242,13 @@ def test_the_build_uses_the_users_launch_date_and_schemas(journey: Journey) -> N
 
 
 # --- point 2: every unit test with a non-default value of every var --------------------------
+
+
+def test_non_default_vars_cover_every_var_of_the_project() -> None:
+    """A var added to dbt_project.yml must join NON_DEFAULT_VARS (or the per-project ones)."""
+    declared = set(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"])
+    covered = set(NON_DEFAULT_VARS) | {"raw_schema", "bi_reader_roles"}
+    assert declared == covered, sorted(declared ^ covered)
 
 
 def test_every_unit_test_passes_with_non_default_vars(journey: Journey) -> None:
