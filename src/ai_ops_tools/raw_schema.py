@@ -1,12 +1,19 @@
 """The raw tables of CONTRACT.md section 1: names, columns and SQL types.
 
-One definition serves the loaders (DuckDB and Postgres), the tests that build
-raw tables by hand and the documentation, so the three never drift apart.
+They are declared once, in the dbt sources of the project
+(``models/staging/<source>/_<source>__sources.yml``: every table with its
+columns and their ``data_type``). This module reads that declaration so the
+loaders (DuckDB and Postgres), the generator and the tests that build raw
+tables by hand use the very names and types dbt checks against.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import yaml
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -19,78 +26,50 @@ BOOL: Final = "boolean"
 INT: Final = "integer"
 BIGINT: Final = "bigint"
 DOUBLE: Final = "double precision"
+SQL_TYPES: Final = (TEXT, TS, DATE, BOOL, INT, BIGINT, DOUBLE)
 
-RAW_TABLES: Final[dict[str, list[tuple[str, str]]]] = {
-    "ai_events": [
-        ("event_id", TEXT), ("event_name", TEXT), ("occurred_at", TS), ("loaded_at", TS),
-        ("conversation_id", TEXT), ("user_id", TEXT), ("session_id", TEXT), ("properties", TEXT),
-    ],
-    "users": [
-        ("user_id", TEXT), ("account_id", TEXT), ("segment", TEXT), ("region", TEXT),
-        ("created_at", TS), ("consent_analytics", BOOL), ("loaded_at", TS),
-    ],
-    "support_tickets": [
-        ("ticket_id", TEXT), ("user_id", TEXT), ("conversation_id", TEXT), ("channel", TEXT),
-        ("priority", TEXT), ("status", TEXT), ("created_at", TS), ("first_reply_at", TS),
-        ("solved_at", TS), ("updated_at", TS), ("handle_minutes", DOUBLE), ("csat_score", INT),
-        ("ai_handled", BOOL), ("escalated_from_ai", BOOL), ("loaded_at", TS),
-    ],
-    "crm_outcomes": [
-        ("outcome_id", TEXT), ("account_id", TEXT), ("user_id", TEXT), ("conversation_id", TEXT),
-        ("outcome_type", TEXT), ("amount_usd", DOUBLE), ("occurred_at", TS), ("loaded_at", TS),
-    ],
-    "crm_opportunities": [
-        ("opportunity_id", TEXT), ("account_id", TEXT), ("stage", TEXT), ("amount_usd", DOUBLE),
-        ("updated_at", TS), ("loaded_at", TS),
-    ],
-    "agent_runs": [
-        ("run_id", TEXT), ("workflow", TEXT), ("agent_id", TEXT), ("conversation_id", TEXT),
-        ("started_at", TS), ("finished_at", TS), ("status", TEXT), ("human_rescued", BOOL),
-        ("expected_steps", INT), ("loaded_at", TS),
-    ],
-    "agent_steps": [
-        ("span_id", TEXT), ("run_id", TEXT), ("step_index", INT), ("step_name", TEXT),
-        ("system", TEXT), ("agent_id", TEXT), ("started_at", TS), ("finished_at", TS),
-        ("status", TEXT), ("loaded_at", TS),
-    ],
-    "agent_decisions": [
-        ("decision_id", TEXT), ("run_id", TEXT), ("agent_id", TEXT), ("person_id", TEXT),
-        ("account_id", TEXT), ("action", TEXT), ("reason_code", TEXT), ("policy_version", TEXT),
-        ("result", TEXT), ("is_sensitive", BOOL), ("cost_usd", DOUBLE), ("kpi_link", TEXT),
-        ("decided_at", TS), ("loaded_at", TS),
-    ],
-    "incidents": [
-        ("incident_id", TEXT), ("workflow", TEXT), ("severity", TEXT), ("cause_category", TEXT),
-        ("requires_ai_change", BOOL), ("detected_at", TS), ("diagnosed_at", TS),
-        ("resolved_at", TS), ("loaded_at", TS),
-    ],
-    "deployments": [
-        ("change_id", TEXT), ("change_type", TEXT), ("workflow", TEXT), ("approved_at", TS),
-        ("deployed_at", TS), ("status", TEXT), ("loaded_at", TS),
-    ],
-    "connector_checks": [
-        ("check_id", TEXT), ("connector_id", TEXT), ("is_critical", BOOL), ("checked_at", TS),
-        ("auth_ok", BOOL), ("schema_ok", BOOL), ("latency_ok", BOOL), ("error_rate_ok", BOOL),
-        ("loaded_at", TS),
-    ],
-    "model_evaluations": [
-        ("evaluation_id", TEXT), ("model_version", TEXT), ("check_type", TEXT),
-        ("evaluated_at", TS), ("passed", BOOL), ("alert_raised", BOOL),
-        ("alert_triaged_at", TS), ("loaded_at", TS),
-    ],
-    "controls": [
-        ("control_id", TEXT), ("name", TEXT), ("required", BOOL), ("automated_since", DATE),
-        ("loaded_at", TS),
-    ],
-    "ai_initiatives": [
-        ("initiative_id", TEXT), ("name", TEXT), ("workflow", TEXT), ("started_at", TS),
-        ("promoted_at", TS), ("retired_at", TS), ("loaded_at", TS),
-    ],
-    "cost_ledger": [
-        ("entry_id", TEXT), ("month", DATE), ("workflow", TEXT), ("cost_category", TEXT),
-        ("amount_usd", DOUBLE), ("loaded_at", TS),
-    ],
-}
+
+def _project_root() -> Path:
+    """The dbt project this package belongs to: AI_OPS_PROJECT_DIR, else the package's own checkout."""
+    env = os.environ.get("AI_OPS_PROJECT_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += list(Path(__file__).resolve().parents)
+    for candidate in candidates:
+        if (candidate / "dbt_project.yml").exists():
+            return candidate
+    raise FileNotFoundError(
+        "the ai_ops dbt project (dbt_project.yml) was not found above the ai_ops_tools package: "
+        "install it from a checkout (pip install -e .) or set AI_OPS_PROJECT_DIR"
+    )
+
+
+def _table_columns(path: Path, table: dict[str, Any]) -> list[tuple[str, str]]:
+    columns: list[tuple[str, str]] = []
+    for column in table.get("columns") or []:
+        sql_type = str(column.get("data_type", "")).lower()
+        if sql_type not in SQL_TYPES:
+            raise ValueError(
+                f"{path}: raw column {table['name']}.{column['name']} has data_type {sql_type or 'none'!r}; "
+                f"give it one of {', '.join(SQL_TYPES)} (the loaders create the raw tables with it)"
+            )
+        columns.append((str(column["name"]), sql_type))
+    return columns
+
+
+def read_raw_tables(models_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """{raw table: [(column, sql type), ...]} from the dbt sources declared under ``models_dir``."""
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for path in sorted(models_dir.rglob("*sources.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for source in doc.get("sources") or []:
+            for table in source.get("tables") or []:
+                tables[str(table.get("identifier") or table["name"])] = _table_columns(path, table)
+    if not tables:
+        raise FileNotFoundError(f"no dbt source tables declared in {models_dir}/**/*sources.yml")
+    return tables
+
+
+RAW_TABLES: Final[dict[str, list[tuple[str, str]]]] = read_raw_tables(_project_root() / "models")
 
 
 def create_table_sql(schema: str, table: str, catalog: str | None = None) -> str:
