@@ -3,27 +3,51 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# A second venv, identical to .venv but for DuckDB 2.0.x (constraints/duckdb-2.0.txt; .venv has 1.5.x):
+# it holds only duckdb and layers .venv's packages behind it (a .pth calling site.addsitedir), so the
+# one difference between the two test runs is DuckDB. (A full `pip install -c constraints/duckdb-2.0.txt
+# -e .[dev]` resolves every other package to the same version, measured 2026-12-05, but takes minutes.)
+VENV2 ?= .venv-duckdb2
+BIN2 := $(VENV2)/bin
+STAMP2 := $(VENV2)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install install-duckdb2 demo test test-duckdb2 check lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints/duckdb-1.5.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints/duckdb-1.5.txt -e '.[dev]'
 	touch $(STAMP)
+
+$(STAMP2): $(STAMP) constraints/duckdb-2.0.txt
+	rm -rf $(VENV2)
+	$(PYTHON) -m venv $(VENV2)
+	$(BIN2)/pip install --quiet --no-deps -r constraints/duckdb-2.0.txt
+	echo "import site; site.addsitedir('$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')')" \
+		> "$$($(BIN2)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/ai_ops_main_venv.pth"
+	$(BIN2)/python -c "import duckdb, dbt.version, ai_ops_tools; assert duckdb.__version__.startswith('2.0.'), duckdb.__version__"
+	touch $(STAMP2)
 
 profiles.yml:
 	cp profiles.yml.example profiles.yml
 
 install: $(STAMP) profiles.yml
 
+install-duckdb2: $(STAMP2) profiles.yml
+
 ## Demo data into DuckDB, then dbt build; prints where the database is.
 demo: install
 	$(BIN)/ai-ops demo
 
-## The whole test suite: lint, dbt builds and tests on DuckDB and Postgres, pytest.
-test: install
-	$(BIN)/pytest
+## The whole test suite: lint, ruff, mypy, dbt builds and tests on DuckDB 1.5 and Postgres, pytest, the marts of
+## DuckDB 1.5 and 2.0 compared row by row; then the DuckDB end-to-end tests again on DuckDB 2.0.
+test: install install-duckdb2
+	AI_OPS_OTHER_DUCKDB_PYTHON=$(abspath $(BIN2))/python $(BIN)/pytest
+	$(MAKE) --no-print-directory test-duckdb2
+
+## The DuckDB-only end-to-end tests on DuckDB 2.0.x (.venv-duckdb2): its own session build, same data.
+test-duckdb2: install-duckdb2
+	$(BIN2)/python -m pytest tests_py/test_marts_end_to_end.py -m "not postgres"
 
 BENCH_NOTE := What was tuned and why the remaining time cannot go lower on this machine: docs/PERFORMANCE.md. Postgres at 1 M events: docs/benchmarks-postgres.md. Both reports: \`make bench\`.
 
@@ -34,8 +58,16 @@ bench: install
 	$(BIN)/ai-ops bench --sizes 1000000 --repeats 1 --target postgres \
 		--out docs/benchmarks-postgres.md --json docs/benchmarks-postgres.json --note "$(BENCH_NOTE)"
 
+## Python checks alone (pytest runs them too: tests_py/test_python_checks.py).
+check: install
+	$(BIN)/ruff check src tests_py
+	$(BIN)/mypy src tests_py
+
+## SQLFluff through ai_ops_tools.sql_lint: every model, snapshot, singular test and analysis with the SQL
+## its macros render, and the compiled generic tests. LINT_BUILT=<built DuckDB file> (LINT_SCHEMA, default
+## analytics) adds the pass over the incremental branches, e.g. make lint LINT_BUILT=warehouse/ai_ops.duckdb.
 lint: install
-	$(BIN)/sqlfluff lint models macros snapshots tests analyses
+	$(BIN)/python -m ai_ops_tools.sql_lint $(if $(LINT_BUILT),--built-duckdb $(LINT_BUILT) --schema $(or $(LINT_SCHEMA),analytics))
 
 clean:
 	rm -rf target logs warehouse .pytest_cache

@@ -4,7 +4,10 @@
         given), or 1900-01-01 when it holds no row yet: `column > watermark` selects the new rows.
     -#}
     coalesce(
-        (select max({{ column }}) from {{ relation if relation is not none else this }}),
+        (
+            select max(stored_rows.{{ column }})
+            from {{ relation if relation is not none else this }} as stored_rows
+        ),
         cast('1900-01-01 00:00:00' as timestamp)
     )
 {%- endmacro %}

@@ -6,6 +6,12 @@
     calls metric_row on it. Arguments: macros/_macros__metric_rows.yml.
 -#}
 
+{% macro select_as(expression, name) -%}
+    {#- `expression as name`, or just `name` when the expression is that column (no self-alias). -#}
+    {{ expression }}{% if expression != name %} as {{ name }}{% endif %}
+{%- endmacro %}
+
+
 {% macro metric_row(
     metric_key,
     from,
@@ -26,10 +32,10 @@
     {%- endif -%}
     select
         '{{ metric_key }}' as metric_key,
-        {{ period_grain }} as period_grain,
+        {{ select_as(period_grain, 'period_grain') }},
         period_start,
-        {{ segment_type }} as segment_type,
-        {{ segment_value }} as segment_value,
+        {{ select_as(segment_type, 'segment_type') }},
+        {{ select_as(segment_value, 'segment_value') }},
         {% if value is not none -%}
         cast({{ value }} as double precision) as value,
         {%- else -%}

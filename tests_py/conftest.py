@@ -35,7 +35,8 @@ def _json_roundtrip(truths: dict[str, Any]) -> dict[str, Any]:
     # Tests see the truths exactly as a reader of the truths file would.
     from ai_ops_tools.generator import _json_default
 
-    return json.loads(json.dumps(truths, default=_json_default))
+    roundtrip: dict[str, Any] = json.loads(json.dumps(truths, default=_json_default))
+    return roundtrip
 
 
 @pytest.fixture(scope="session")

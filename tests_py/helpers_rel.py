@@ -52,6 +52,23 @@ def shift_each_table(tables: dict[str, pa.Table], newest_loaded_at: datetime) ->
     return out
 
 
+def duckdb_copy(project: DbtProject, dest_dir: Path) -> Path:
+    """A copy of the project's DuckDB file (and its WAL) in ``dest_dir``, under the same name.
+
+    This process's dbt-duckdb keeps the session file open, and DuckDB lets one process hold a
+    file, so a subprocess (sqlfluff, a script, another DuckDB version) works on a copy. The name
+    stays: it is the catalog name the views were created with.
+    """
+    assert project.duckdb_path is not None
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / project.duckdb_path.name
+    shutil.copy(project.duckdb_path, dest)
+    wal = project.duckdb_path.with_name(project.duckdb_path.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, dest.with_name(dest.name + ".wal"))
+    return dest
+
+
 def utc_now() -> datetime:
     """Naive UTC now (raw timestamps are UTC without time zone)."""
     return datetime.utcnow().replace(microsecond=0)  # noqa: DTZ003 - naive UTC on purpose

@@ -125,7 +125,8 @@ def test_increment_appends_new_late_and_duplicate_rows() -> None:
     max_loaded = pc.max(events["loaded_at"]).as_py()
     assert pc.min(rows["loaded_at"]).as_py() > max_loaded  # everything arrives in the new load
     ids = rows["event_id"].to_pylist()
-    new, late, dups = ids[:counts["new"]], ids[counts["new"]:counts["new"] + counts["late"]], ids[-counts["duplicates"]:]
+    new, late = ids[:counts["new"]], ids[counts["new"]:counts["new"] + counts["late"]]
+    dups = ids[-counts["duplicates"]:]
     assert all(i.startswith("inc-") for i in new) and all(i.startswith("late-") for i in late)
     old_ids = set(events["event_id"].to_pylist())
     assert set(dups) <= old_ids and not (set(new) | set(late)) & old_ids

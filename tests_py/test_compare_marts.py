@@ -28,7 +28,7 @@ def _write(directory: Path, name: str, columns: list[str], rows: list[list[objec
 
 
 COLUMNS = ["metric_key", "period_start", "value"]
-ROWS = [["a", "2026-03-02", 0.1 + 0.2], ["b", "2026-03-02", None], ["a", "2026-03-09", 1e6]]
+ROWS: list[list[object]] = [["a", "2026-03-02", 0.1 + 0.2], ["b", "2026-03-02", None], ["a", "2026-03-09", 1e6]]
 
 
 def test_same_rows_in_another_order_within_tolerance_are_identical(cm: ModuleType, tmp_path: Path) -> None:

@@ -32,7 +32,8 @@ pytestmark = pytest.mark.slow
 
 REL_TOL = 1e-9
 KEYS = ["comparison_type", "metric_key", "segment_type", "segment_value"]
-PLANTED = {"seed": 42, "conversations": 64_000, "lift_workflows": 200}
+# GenConfig keyword arguments (typed Any: GenConfig(**PLANTED, ...) mixes them with other types)
+PLANTED: dict[str, Any] = {"seed": 42, "conversations": 64_000, "lift_workflows": 200}
 SRM_SHARE = 0.52
 # Build only what the mart needs; tests of models outside that chain are left out.
 BUILD_ARGS = ["build", "--select", "+experiment_comparison", "--exclude", "test_type:unit",

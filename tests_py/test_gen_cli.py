@@ -35,16 +35,18 @@ def test_generate_then_load_from_dir(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("argv", "message", "code"),
     [
-        (["generate", "--conversations", "5"], "at least 20"),
-        (["generate", "--start-date", "2026-01-06"], "not a Monday"),
-        (["generate", "--launch-date", "2027-01-01"], "inside the window"),
-        (["load", "--from", "/nonexistent/dir"], "ai-ops generate"),
+        # option values that are wrong in themselves: bad usage, argparse's exit code 2
+        (["generate", "--conversations", "5"], "at least 20", 2),
+        (["generate", "--start-date", "2026-01-06"], "not a Monday", 2),
+        (["generate", "--launch-date", "2027-01-01"], "inside the window", 2),
+        # a run that cannot do its work: exit 1
+        (["load", "--from", "/nonexistent/dir"], "ai-ops generate", 1),
     ],
 )
-def test_errors_say_what_to_do(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv + ["--quiet"]) == 2
+def test_errors_say_what_to_do(argv: list[str], message: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv + ["--quiet"]) == code
     assert message in capsys.readouterr().err
 
 

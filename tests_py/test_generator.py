@@ -85,7 +85,8 @@ def classify_event(row: dict[str, Any]) -> str | None:
 
 @pytest.fixture(scope="module")
 def event_rows(generated: GeneratedData) -> list[dict[str, Any]]:
-    return generated.tables["ai_events"].to_pylist()
+    rows: list[dict[str, Any]] = generated.tables["ai_events"].to_pylist()
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +344,8 @@ def test_treatment_deflects_more(valid_events: list[dict[str, Any]], valid_ticke
         deflected = 0
         for cid, c in sel:
             end = c["start"] + timedelta(days=7)
-            hit = any((t["conversation_id"] == cid or t["user_id"] == c["user"]) and c["start"] <= t["created_at"] <= end
+            hit = any((t["conversation_id"] == cid or t["user_id"] == c["user"])
+                      and c["start"] <= t["created_at"] <= end
                       for t in valid_tickets)
             deflected += not hit
         rates[arm] = deflected / len(sel)

@@ -28,7 +28,6 @@ import pytest
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES
-
 from conftest import DbtProject, _profiles_dir, postgres_settings_or_skip
 
 # The incremental models and what reads them: compared besides every mart.
@@ -64,7 +63,7 @@ def _normalize(value: Any) -> Any:
 
 
 def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    key = []
+    key: list[tuple[int, Any]] = []
     for value in row:
         if value is None:
             key.append((1, 0))
@@ -83,10 +82,14 @@ def _values_equal(a: Any, b: Any) -> bool:
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
         return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
-    return a == b
+    return bool(a == b)
 
 
-def fetch(project: DbtProject, name: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+# A relation read for comparison: column names and rows sorted by _sort_key.
+Relation = tuple[list[str], list[tuple[Any, ...]]]
+
+
+def fetch(project: DbtProject, name: str) -> Relation:
     relation = project.relation(name)
     placeholder = project.placeholder
     schema = relation.split(".")[0].strip('"')
@@ -103,8 +106,7 @@ def fetch(project: DbtProject, name: str) -> tuple[list[str], list[tuple[Any, ..
     return names, sorted(normalized, key=_sort_key)
 
 
-def assert_same_relation(name: str, left: tuple[list[str], list[tuple]], right: tuple[list[str], list[tuple]],
-                         what: str) -> None:
+def assert_same_relation(name: str, left: Relation, right: Relation, what: str) -> None:
     (lcols, lrows), (rcols, rrows) = left, right
     assert lcols == rcols, f"{name}: columns differ ({what}): {lcols} != {rcols}"
     assert len(lrows) == len(rrows), f"{name}: {len(lrows)} rows != {len(rrows)} rows ({what})"
@@ -122,7 +124,7 @@ def compared_relations(project: DbtProject) -> list[str]:
     return marts + INCREMENTAL_MODELS
 
 
-def snapshot(project: DbtProject, names: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
+def snapshot(project: DbtProject, names: list[str]) -> dict[str, Relation]:
     return {name: fetch(project, name) for name in names}
 
 

@@ -113,6 +113,11 @@ def _as_date(value: Any) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _dates_or_none(values: pd.Series) -> list[date | None]:
+    """Plain dates, with None for a missing value (None or NaN)."""
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else _as_date(v) for v in values]
+
+
 def _period(ts: pd.Series, grain: str) -> pd.Series:
     """First day of the ISO week (Monday) or month, as plain dates."""
     ts = pd.to_datetime(ts)
@@ -162,8 +167,8 @@ def test_ai_event_metrics_match_an_independent_computation(duckdb_project: Any, 
             return float(r.cost_usd)
         if r.model_used in pricing.index:
             p = pricing.loc[r.model_used]
-            return (np.nan_to_num(r.input_tokens) / 1000 * p.input_usd_per_1k_tokens
-                    + np.nan_to_num(r.output_tokens) / 1000 * p.output_usd_per_1k_tokens)
+            return float(np.nan_to_num(r.input_tokens) / 1000 * p.input_usd_per_1k_tokens
+                         + np.nan_to_num(r.output_tokens) / 1000 * p.output_usd_per_1k_tokens)
         return 0.0
 
     responses["cost"] = responses.apply(price, axis=1)
@@ -227,9 +232,7 @@ def _assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, name: str) -> None:
             bad = ~(both_null | close)
             assert not bad.any(), (name, col, a[bad].head(5).to_dict("records"), right_f[bad].head(5).tolist())
         else:
-            norm = lambda s: s.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))  # noqa: E731
-                                   else _as_date(v))
-            assert norm(left).tolist() == norm(right).tolist(), (name, col)
+            assert _dates_or_none(left) == _dates_or_none(right), (name, col)
 
 
 @pytest.mark.postgres

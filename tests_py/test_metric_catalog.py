@@ -69,7 +69,7 @@ def test_docs_metrics_page_is_current() -> None:
 
 def test_contract_constants_come_from_the_catalog() -> None:
     rows = _catalog_rows()
-    assert contract.METRIC_KEYS == tuple(r["metric_key"] for r in rows)
+    assert tuple(r["metric_key"] for r in rows) == contract.METRIC_KEYS
     assert set(contract.RATE_KEYS) == {r["metric_key"] for r in rows if r["unit"] == "fraction"}
     assert set(contract.NON_NEGATIVE_KEYS) == {
         r["metric_key"] for r in rows if r["unit"] != "fraction" and r["min_value"] == "0"

@@ -6,7 +6,8 @@
 -#}
 select *
 from {{ model }}
-where not coalesce(({{ column_name ~ ' ' if column_name else '' }}{{ expression }}), false)
+where
+    not coalesce(({{ column_name ~ ' ' if column_name else '' }}{{ expression }}), false)
 {%- if where_clause %}
     and ({{ where_clause }})
 {%- endif %}

@@ -13,7 +13,9 @@ valid_rows as (
 ),
 
 duplicate_rows as (
-    select count(*) as n from {{ base_model }} where {{ duplicate_column }}
+    select count(*) as n
+    from {{ base_model }}
+    where {{ duplicate_column }}
 ),
 
 quarantined_rows as (

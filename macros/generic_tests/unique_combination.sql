@@ -4,9 +4,9 @@
     one row (the grain check of a long-format table). Null values are compared
     as values: two rows with the same nulls count as a duplicate.
 -#}
-{%- set columns_csv = combination_of_columns | join(', ') %}
+{%- set columns_csv = combination_of_columns | join(', ') -%}
 select
-    {{ columns_csv }},
+    {{ combination_of_columns | join(',\n    ') }},
     count(*) as n_rows
 from {{ model }}
 group by {{ columns_csv }}

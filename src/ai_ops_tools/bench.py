@@ -37,7 +37,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -343,9 +343,9 @@ def summarize_dbt(run: DbtRun, manifest_path: Path | None) -> dict[str, Any]:
 
 
 def _model_prices() -> list[tuple[str, float, float]]:
-    from ai_ops_tools.dbt_run import project_dir
-
     import csv
+
+    from ai_ops_tools.dbt_run import project_dir
 
     with open(project_dir() / "seeds" / "model_pricing.csv", newline="", encoding="utf-8") as fh:
         return [(r["model_used"], float(r["input_usd_per_1k_tokens"]), float(r["output_usd_per_1k_tokens"]))
@@ -1016,7 +1016,8 @@ def goals(runs: list[dict[str, Any]], target: str) -> list[dict[str, Any]]:
         label = f"{largest['events']:,} events"
         r = s.get("floor_ratio")
         if target == "duckdb":
-            add(f"full build <= 3x the floor query ({label})", fmt(r, "x"), None if r is None else r <= GOAL_FLOOR_RATIO)
+            add(f"full build <= 3x the floor query ({label})", fmt(r, "x"),
+                None if r is None else r <= GOAL_FLOOR_RATIO)
         i = s.get("incremental_ratio")
         add(f"incremental run after 1 % new events <= 25 % of the full build ({label})",
             fmt(None if i is None else round(100 * i, 1), "%"), None if i is None else i <= GOAL_INCREMENTAL_RATIO,
@@ -1034,6 +1035,11 @@ def _yes(v: bool | None) -> str:
 
 def _num(v: Any, fmt: str = "{:.1f}") -> str:
     return "–" if v is None else fmt.format(v)
+
+
+def _percent(ratio: float | None) -> str:
+    """A ratio as a whole percentage, "–" when not measured."""
+    return _num(None if ratio is None else 100 * ratio, "{:.0f}")
 
 
 def bar_chart(rows: list[tuple[str, float]], width: int = 40) -> str:
@@ -1100,11 +1106,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         "ratio = dbt build / floor. Its weekly figures are compared with the overall week rows of "
         "`ops_metrics`.",
         "- **after append**: 1 % new events are appended to raw `ai_events` (new conversations loaded after "
-        "the newest load; 0.1 % of them are new events of old conversations, " + late_events_text(report["config"].get("late_weeks")) + "; 0.5 % "
+        "the newest load; 0.1 % of them are new events of old conversations, "
+        + late_events_text(report["config"].get("late_weeks")) + "; 0.5 % "
         "are exact re-sends of existing rows), then `dbt build` runs again; then the data tests alone "
         "(`dbt test --exclude-resource-type unit_test`: the share of every scheduled run that reads whole "
         "tables); then `dbt build --full-refresh` "
-        "on the same data, and every mart table is compared row by row (EXCEPT ALL both ways; rows that differ only in float columns by at most 1e-9 relative count as equal, since parallel float sums differ in the last bits between two builds of the same data).",
+        "on the same data, and every mart table is compared row by row (EXCEPT ALL both ways; rows that "
+        "differ only in float columns by at most 1e-9 relative count as equal, since parallel float sums "
+        "differ in the last bits between two builds of the same data).",
         "",
     ]
     for run in report["runs"]:
@@ -1118,8 +1127,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append(f"| load raw tables | {_num(s['load_s'])} | – | |")
         lines.append(f"| dbt seed | {_num(s['seed_s'])} | {_num(_get(first, 'seed.peak_rss_mb'), '{:.0f}')} | |")
         b = first["build"]
+        build_note = "ok" if s["build_success"] else "FAILED: " + ", ".join(b["failed"][:5])
         lines.append(f"| **dbt build (full)** | **{_num(s['build_s'])}** | {_num(s['build_peak_rss_mb'], '{:.0f}')} | "
-                     f"{b['n_nodes']} nodes, {'ok' if s['build_success'] else 'FAILED: ' + ', '.join(b['failed'][:5])} |")
+                     f"{b['n_nodes']} nodes, {build_note} |")
         u = first.get("unit_tests") or {}
         lines.append(f"| dbt unit tests (CI; not part of the scheduled build) | {_num(s['unit_tests_s'])} | "
                      f"{_num(u.get('peak_rss_mb'), '{:.0f}')} | {u.get('n_nodes', 0)} unit tests, "
@@ -1145,12 +1155,13 @@ def render_markdown(report: dict[str, Any]) -> str:
                     if inc["is_incremental"] else "no incremental model yet: a full rebuild")
             lines.append(f"| **dbt build after append** | **{_num(s['incremental_build_s'])}** | "
                          f"{_num(s['incremental_peak_rss_mb'], '{:.0f}')} | "
-                         f"{_num(None if s['incremental_ratio'] is None else 100 * s['incremental_ratio'], '{:.0f}')} % "
+                         f"{_percent(s['incremental_ratio'])} % "
                          f"of the full build; {kind} |")
             if "data_tests" in inc:
                 lines.append(f"| dbt data tests alone (same data, `dbt test --exclude-resource-type unit_test`) | "
-                             f"{_num(s['data_tests_s'])} | {_num(_get(first, 'incremental.data_tests.peak_rss_mb'), '{:.0f}')} | "
-                             f"{_num(None if s['data_tests_ratio'] is None else 100 * s['data_tests_ratio'], '{:.0f}')} % "
+                             f"{_num(s['data_tests_s'])} | "
+                             f"{_num(_get(first, 'incremental.data_tests.peak_rss_mb'), '{:.0f}')} | "
+                             f"{_percent(s['data_tests_ratio'])} % "
                              "of the full build: every scheduled run tests whole tables, however few rows are new |")
             if "full_refresh" in inc:
                 diff = {k: v for k, v in inc["marts_compared"].items()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ai_ops_tools.bench import DEFAULT_LATE_WEEKS
 from ai_ops_tools.generator import (
+    DEFAULT_CONVERSATIONS,
     DEFAULT_LAUNCH,
     DEFAULT_START,
     DEFAULT_WEEKS,
@@ -28,9 +29,23 @@ from ai_ops_tools.generator import (
     write_truths,
 )
 
+# `ai-ops demo` builds a larger data set than `generate`/`load` so every mart has rows to show.
+DEMO_CONVERSATIONS = 2000
+DEFAULT_SEED = 42
+DEFAULT_RAW_SCHEMA = "raw"
+TARGETS = ("duckdb", "postgres")
+
+# Exit codes: 1 a run that failed (dbt, a database, a missing file), 2 bad usage (argparse's code).
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
 
 class CliError(Exception):
-    """An error the user can fix; printed without a traceback."""
+    """A run that failed for a reason the user can fix; printed without a traceback, exit 1."""
+
+
+class UsageError(CliError):
+    """An option value that is wrong in itself (argparse could not check it); exit 2."""
 
 
 # --- shared options --------------------------------------------------------------------
@@ -57,12 +72,16 @@ def _positive(text: str) -> int:
     return value
 
 
-def add_generation_options(p: argparse.ArgumentParser) -> None:
+def add_generation_options(p: argparse.ArgumentParser, conversations: int = DEFAULT_CONVERSATIONS) -> None:
+    """The generator's options; ``conversations`` is the size used when neither size option is given."""
     g = p.add_argument_group("data generation")
     size = g.add_mutually_exclusive_group()
-    size.add_argument("--conversations", type=_positive, help="number of AI conversations (default 500)")
+    # No parser default: --conversations and --events exclude each other, config_from_args fills it in.
+    size.add_argument("--conversations", type=_positive, help=f"number of AI conversations (default {conversations})")
     size.add_argument("--events", type=_positive, help="total raw ai_events rows, e.g. 10000000 for benchmarks")
-    g.add_argument("--seed", type=int, default=42, help="random seed; same seed, same data (default 42)")
+    p.set_defaults(default_conversations=conversations)
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"random seed; same seed, same data (default {DEFAULT_SEED})")
     g.add_argument("--start-date", type=_date, default=DEFAULT_START, help=f"a Monday (default {DEFAULT_START})")
     g.add_argument("--weeks", type=_positive, default=DEFAULT_WEEKS, help=f"ISO weeks (default {DEFAULT_WEEKS})")
     g.add_argument("--launch-date", type=_date, default=DEFAULT_LAUNCH,
@@ -81,15 +100,18 @@ def add_generation_options(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> GenConfig:
+    conversations = args.conversations
+    if conversations is None and args.events is None:
+        conversations = args.default_conversations
     try:
         return GenConfig(
-            seed=args.seed, conversations=args.conversations, events=args.events, start_date=args.start_date,
+            seed=args.seed, conversations=conversations, events=args.events, start_date=args.start_date,
             weeks=args.weeks, launch_date=args.launch_date, end_at=args.end_at, progress=not args.quiet,
             srm_treatment_share=args.srm_treatment_share, lift_workflows=args.lift_workflows,
             max_workflow_lift=args.max_workflow_lift,
         )
     except ValueError as exc:
-        raise CliError(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
 
 
 def _generate(args: argparse.Namespace) -> GeneratedData:
@@ -100,6 +122,21 @@ def _generate(args: argparse.Namespace) -> GeneratedData:
     print(f"generated {n:,} ai_events rows and {len(data.tables) - 1} other tables in {time.perf_counter() - t0:.1f} s",
           file=sys.stderr)
     return data
+
+
+def _add_target(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--target", choices=TARGETS, default=TARGETS[0],
+                   help=f"{what}: {' or '.join(TARGETS)} (default {TARGETS[0]}); Postgres reads AI_OPS_PG_*")
+
+
+def _add_duckdb_path(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--duckdb-path", type=Path,
+                   help="DuckDB file (default AI_OPS_DUCKDB_PATH or warehouse/ai_ops.duckdb)")
+
+
+def _add_raw_schema(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw-schema", default=DEFAULT_RAW_SCHEMA,
+                   help=f"schema of the raw tables, passed to dbt as var raw_schema (default {DEFAULT_RAW_SCHEMA})")
 
 
 # --- generate -----------------------------------------------------------------------------
@@ -161,9 +198,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def register_load(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("load", help="load raw tables into DuckDB or Postgres (generates them unless --from)")
-    p.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
-    p.add_argument("--raw-schema", default="raw", help="schema for the raw tables (dbt var raw_schema)")
-    p.add_argument("--duckdb-path", type=Path, help="DuckDB file (default AI_OPS_DUCKDB_PATH or warehouse/ai_ops.duckdb)")
+    _add_target(p, "where to load")
+    _add_raw_schema(p)
+    _add_duckdb_path(p)
     p.add_argument("--from", dest="from_dir", type=Path, help="load parquet files written by `ai-ops generate`")
     add_generation_options(p)
     p.set_defaults(func=cmd_load)
@@ -246,10 +283,10 @@ def _print_demo_summary(path: Path, data: GeneratedData) -> None:
 
 def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="generate, load into DuckDB, dbt seed + build, print a summary")
-    p.add_argument("--raw-schema", default="raw")
-    p.add_argument("--duckdb-path", type=Path, help="DuckDB file (default AI_OPS_DUCKDB_PATH or warehouse/ai_ops.duckdb)")
-    add_generation_options(p)
-    p.set_defaults(func=cmd_demo, conversations=None)
+    _add_raw_schema(p)
+    _add_duckdb_path(p)
+    add_generation_options(p, conversations=DEMO_CONVERSATIONS)
+    p.set_defaults(func=cmd_demo)
 
 
 # --- data-quality checks -------------------------------------------------------------------
@@ -284,10 +321,10 @@ def register_gx(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser(
         "gx", help="run the Great Expectations suite on the published marts (exit 1 when one fails)"
     )
-    p.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    _add_target(p, "where the marts are")
     p.add_argument("--schema", help="dbt target schema (default AI_OPS_SCHEMA or analytics)")
     p.add_argument("--marts-schema", help="schema of the marts (default <schema>_marts)")
-    p.add_argument("--duckdb-path", type=Path, help="DuckDB file (default AI_OPS_DUCKDB_PATH or warehouse/ai_ops.duckdb)")
+    _add_duckdb_path(p)
     p.add_argument("--output", type=Path, help="also write the JSON report to this file")
     p.set_defaults(func=cmd_gx)
 
@@ -311,10 +348,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     schema = args.schema or os.environ.get("AI_OPS_SCHEMA", "bench")
     if not schema.startswith("bench"):
-        raise CliError(f"schema {schema!r}: benchmark schemas must start with 'bench' (use --schema)")
+        raise UsageError(f"schema {schema!r}: benchmark schemas must start with 'bench' (use --schema)")
     small = [n for n in args.sizes if n < 500]
     if small:
-        raise CliError(f"sizes {small}: the generator needs at least 500 events")
+        raise UsageError(f"sizes {small}: the generator needs at least 500 events")
     if args.target == "postgres":
         from ai_ops_tools.loader import PostgresSettings
 
@@ -380,20 +417,23 @@ def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     p = sub.add_parser("bench", help="benchmark generator, load, dbt build, the floor query and an incremental run")
     p.add_argument("--sizes", type=_sizes, default=[1_000_000, 3_000_000, 10_000_000],
                    help="comma-separated raw ai_events counts (default 1000000,3000000,10000000)")
-    p.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    _add_target(p, "the warehouse to benchmark")
     p.add_argument("--repeats", type=_positive, default=1, help="runs per size; the report shows medians (default 1)")
-    p.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"), help="Markdown report (default docs/benchmarks.md)")
+    p.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"),
+                   help="Markdown report (default docs/benchmarks.md)")
     p.add_argument("--json", type=Path, help="also write every figure as JSON here")
     p.add_argument("--skip-incremental", action="store_true", help="no append + second build")
     p.add_argument("--skip-full-refresh-check", action="store_true",
                    help="after the incremental run, do not rebuild with --full-refresh to compare the marts")
     p.add_argument("--workdir", type=Path, default=Path(os.environ.get("AI_OPS_BENCH_DIR", "/tmp/ai_ops_bench")),
-                   help="parquet files, DuckDB files, dbt target and logs (default AI_OPS_BENCH_DIR or /tmp/ai_ops_bench)")
+                   help="parquet files, DuckDB files, dbt target and logs "
+                        "(default AI_OPS_BENCH_DIR or /tmp/ai_ops_bench)")
     p.add_argument("--schema", help="dbt target schema, must start with 'bench' (default AI_OPS_SCHEMA or bench)")
     p.add_argument("--late-weeks", type=_late_weeks, default=DEFAULT_LATE_WEEKS, metavar="A-B|all",
                    help="the late events of the increment occurred A to B weeks before the end of the on-time "
                         "history (default 2-6); 'all': anywhere in the history, the worst case")
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"random seed of the generated data (default {DEFAULT_SEED})")
     p.add_argument("--keep", action="store_true", help="keep the parquet and DuckDB files / Postgres schemas")
     p.add_argument("--note", action="append", help="a line for the report's Notes section (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -447,13 +487,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "command", None) == "demo" and args.conversations is None and args.events is None:
-        args.conversations = 2000
     try:
         return int(args.func(args))
+    except UsageError as exc:
+        print(f"ai-ops {args.command}: error: {exc}\n(see `ai-ops {args.command} --help`)", file=sys.stderr)
+        return EXIT_USAGE
     except CliError as exc:
         print(f"ai-ops {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

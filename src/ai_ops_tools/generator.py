@@ -410,7 +410,8 @@ def _assign_texts(
     if idx.size == 0:
         return out
     use_pii = (rng.random(idx.size) < p_pii) if pii else np.zeros(idx.size, bool)
-    out[idx] = np.where(use_pii, _choose_from(rng, pii or [0], idx.size), _choose_from(rng, pool.clean_indices, idx.size))
+    out[idx] = np.where(use_pii, _choose_from(rng, pii or [0], idx.size),
+                        _choose_from(rng, pool.clean_indices, idx.size))
     if pii:
         forced = rng.choice(idx, size=min(len(pii), idx.size), replace=False)
         out[forced] = np.asarray(pii[: forced.size])
@@ -532,7 +533,8 @@ def _events(
         "consent_enc": _encoding(rng, total, 0.12, 0.05),
         "pnum": turn.astype(np.int64),
         "pnum_enc": _encoding(rng, total, 0.08, 0.02),
-        "intent": np.where(rng.random(total, dtype=np.float32) < 0.05, -1, intent_offset + rng.integers(0, 1 << 30, total) % intent_n),
+        "intent": np.where(rng.random(total, dtype=np.float32) < 0.05, -1,
+                           intent_offset + rng.integers(0, 1 << 30, total) % intent_n),
         "model": model.astype(np.int8),
         "ptext": prompt_text,
         "is_err": is_err,
@@ -865,7 +867,7 @@ def _pii_truths(ev: EventFrame, prompt_pools: dict[str, TextPool], responses: Te
     """PII values that actually occur in at least one valid event's text."""
     prompt_all = TextPool()
     for name in WORKFLOWS:
-        for text, pii in zip(prompt_pools[name].texts, prompt_pools[name].pii_values):
+        for text, pii in zip(prompt_pools[name].texts, prompt_pools[name].pii_values, strict=True):
             prompt_all.add(text, pii)
     planted: list[dict[str, str]] = []
     for column, pool, key in (("prompt_text", prompt_all, "ptext"), ("response_text", responses, "rtext"),

@@ -81,7 +81,8 @@ def _plant(
     if earlier is None:
         dup_idx = np.sort(rng.choice(n, size=min(n_dup, n), replace=False))
         dups = table.take(pa.array(dup_idx))
-        loaded = pc.cast(dups.column("loaded_at"), pa.int64()).to_numpy() + rng.integers(HOUR_US, 3 * DAY_US, dups.num_rows)
+        loaded = (pc.cast(dups.column("loaded_at"), pa.int64()).to_numpy()
+                  + rng.integers(HOUR_US, 3 * DAY_US, dups.num_rows))
         i = dups.schema.get_field_index("loaded_at")
         dups = dups.set_column(i, "loaded_at", _ts(loaded))
     else:
@@ -256,7 +257,8 @@ def _pre_post_truths(cfg: GenConfig, created: np.ndarray, handle: np.ndarray) ->
     return {
         "first_ticket_day": iso(first),
         "last_ticket_day": iso(last),
-        "tickets_per_day": {"baseline": stats(counts[pre].astype(float)), "treatment": stats(counts[post].astype(float))},
+        "tickets_per_day": {"baseline": stats(counts[pre].astype(float)),
+                            "treatment": stats(counts[post].astype(float))},
         "mean_handle_minutes": {"baseline": stats(handle[t_pre]), "treatment": stats(handle[t_post])},
     }
 
@@ -490,7 +492,8 @@ def ops_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
 
     per_conn = cfg.n_days * 4  # a check every six hours
     conn = np.repeat(np.arange(len(CONNECTORS)), per_conn)
-    checked = cfg.start_us + np.tile(np.arange(per_conn), len(CONNECTORS)) * 6 * HOUR_US + rng.integers(0, 30 * MINUTE_US, conn.size)
+    checked = (cfg.start_us + np.tile(np.arange(per_conn), len(CONNECTORS)) * 6 * HOUR_US
+               + rng.integers(0, 30 * MINUTE_US, conn.size))
     flaky = conn == CONNECTORS.index("gong")
     ok = {name: rng.random(conn.size) >= np.where(flaky, 5 * p, p)
           for name, p in (("auth", 0.01), ("schema", 0.015), ("latency", 0.03), ("error", 0.025))}

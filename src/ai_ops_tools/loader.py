@@ -94,7 +94,8 @@ def load_duckdb(tables: dict[str, pa.Table], path: Path | str, raw_schema: str =
     return counts
 
 
-def load_duckdb_parquet(in_dir: Path, path: Path | str, raw_schema: str = "raw", progress: bool = True) -> dict[str, int]:
+def load_duckdb_parquet(in_dir: Path, path: Path | str, raw_schema: str = "raw",
+                        progress: bool = True) -> dict[str, int]:
     """Like load_duckdb but lets DuckDB read the parquet files itself (no Python copy)."""
     import duckdb
 

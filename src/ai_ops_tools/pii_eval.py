@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 PROJECT_DIR: Final = Path(__file__).resolve().parents[2]
 MACRO_FILE: Final = PROJECT_DIR / "macros" / "redact_pii.sql"
@@ -193,7 +193,8 @@ PHONE_FORMATS: Final = _phone_formats()
 
 # (brand, prefix, length)
 CARD_BRANDS: Final = (
-    ("visa", "4", 16), ("visa13", "4", 13), ("mastercard", "53", 16), ("mastercard", "55", 16), ("mastercard2", "22", 16),
+    ("visa", "4", 16), ("visa13", "4", 13), ("mastercard", "53", 16), ("mastercard", "55", 16),
+    ("mastercard2", "22", 16),
     ("amex", "37", 15), ("amex", "34", 15), ("discover", "6011", 16), ("diners", "36", 14),
     ("jcb", "35", 16), ("unionpay19", "62", 19),
 )
@@ -651,7 +652,7 @@ def render_macro_sql(target: str, call: str) -> str:
     return match.group(1)
 
 
-def postgres_dsn() -> dict[str, object]:
+def postgres_dsn() -> dict[str, Any]:
     """Connection settings of the profile's postgres target (same environment variables)."""
     return {
         "host": os.environ.get("AI_OPS_PG_HOST", "127.0.0.1"),

@@ -88,7 +88,7 @@ def column_names(table: str) -> list[str]:
     return [name for name, _ in RAW_TABLES[table]]
 
 
-def arrow_schema(table: str) -> "pa.Schema":
+def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema matching the DDL, so generated frames load without casts."""
     import pyarrow as pa  # local import: the DDL helpers above must not need pyarrow
 

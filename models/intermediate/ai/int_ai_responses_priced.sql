@@ -23,6 +23,25 @@ model_pricing as (
     select * from {{ ref('model_pricing') }}
 ),
 
+-- incremental: only the events staged after the newest stored loaded_at (or
+-- with a null loaded_at) that are not stored yet; the filter is a CTE of its
+-- own so that the SQL reads (and lints) the same on a fresh and a built
+-- warehouse
+new_events as (
+    select * from events
+    {% if is_incremental() %}
+        where
+            (
+                loaded_at > {{ incremental_watermark('loaded_at') }}
+                or loaded_at is null
+            )
+            and not exists (
+                select 1 from {{ this }} as loaded_before
+                where loaded_before.event_id = events.event_id
+            )
+    {% endif %}
+),
+
 responses as (
     select
         event_id,
@@ -41,19 +60,8 @@ responses as (
         cast(cost_usd as double precision) as given_cost_usd,
         occurred_at,
         loaded_at
-    from events
-    where
-        event_name = 'ai_llm_response_received'
-    {% if is_incremental() %}
-        and (
-            loaded_at > {{ incremental_watermark('loaded_at') }}
-            or loaded_at is null
-        )
-        and not exists (
-            select 1 from {{ this }} as loaded_before
-            where loaded_before.event_id = events.event_id
-        )
-    {% endif %}
+    from new_events
+    where event_name = 'ai_llm_response_received'
 ),
 
 prices as (

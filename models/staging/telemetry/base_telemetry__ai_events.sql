@@ -70,7 +70,8 @@ with
 
 source as {{ not_materialized() }} (
 
-    select {{ raw_columns | join(', ') }}
+    select
+        {{ raw_columns | join(',\n        ') }}
     from {{ source('telemetry', 'ai_events') }}
     {% if is_incremental() %}
         where loaded_at > {{ incremental_watermark('loaded_at') }}
@@ -78,13 +79,16 @@ source as {{ not_materialized() }} (
         -- no watermark can place a null loaded_at: take the raw rows not stored yet (as a multiset)
         union all
 
-        select {{ raw_columns | join(', ') }}
+        select
+            {{ raw_columns | join(',\n            ') }}
         from (
-            select {{ raw_columns | join(', ') }}
+            select
+                {{ raw_columns | join(',\n                ') }}
             from {{ source('telemetry', 'ai_events') }}
             where loaded_at is null
             except all
-            select {{ raw_columns | join(', ') }}
+            select
+                {{ raw_columns | join(',\n                ') }}
             from {{ this }}
             where loaded_at is null
         ) as unseen_null_loaded_at
