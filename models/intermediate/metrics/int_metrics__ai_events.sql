@@ -137,7 +137,7 @@ response_metrics as (
         sum(is_success) as n_successes,
         sum(cost_usd) as cost_usd
     from response_base
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
+    group by {{ period_segment_grouping_sets() }} -- noqa: PRS, AM06
 ),
 
 event_metrics as (
@@ -146,7 +146,7 @@ event_metrics as (
         count(freshness_minutes) as n_freshness,
         {{ median('freshness_minutes') }} as median_freshness_minutes
     from event_base
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
+    group by {{ period_segment_grouping_sets() }} -- noqa: PRS, AM06
 ),
 
 prompt_metrics as (
@@ -156,7 +156,7 @@ prompt_metrics as (
         sum(has_text) as n_prompts_with_text,
         sum(is_redacted) as n_prompts_redacted
     from prompt_users
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
+    group by {{ period_segment_grouping_sets() }} -- noqa: PRS, AM06
 ),
 
 -- one CTE per metric key
@@ -222,7 +222,7 @@ written_rows as (
     from metric_rows
     where
         metric_rows.segment_value is not null
-    {% if is_incremental() -%}
+    {% if is_incremental() %}
         and (
             metric_rows.period_grain = 'week'
             and metric_rows.period_start
@@ -231,7 +231,7 @@ written_rows as (
             and metric_rows.period_start
             in (select refreshed_periods.month_start from refreshed_periods)
         )
-    {%- endif %}
+    {% endif %}
 ),
 
 final as (
