@@ -123,7 +123,15 @@ prompt_users as (
         sum(is_redacted) as is_redacted
     from event_base
     where is_prompt
-    group by 1, 2, 3, 4, 5, 6, 7
+    -- by name, as the grouping sets below (SQLFluff AM06: one style a file)
+    group by
+        week_start,
+        month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        user_id
 ),
 
 -- per period and segment
@@ -137,7 +145,7 @@ response_metrics as (
         sum(is_success) as n_successes,
         sum(cost_usd) as cost_usd
     from response_base
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS, AM06
+    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
 ),
 
 event_metrics as (
@@ -146,7 +154,7 @@ event_metrics as (
         count(freshness_minutes) as n_freshness,
         {{ median('freshness_minutes') }} as median_freshness_minutes
     from event_base
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS, AM06
+    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
 ),
 
 prompt_metrics as (
@@ -156,7 +164,7 @@ prompt_metrics as (
         sum(has_text) as n_prompts_with_text,
         sum(is_redacted) as n_prompts_redacted
     from prompt_users
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS, AM06
+    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
 ),
 
 -- one CTE per metric key
@@ -214,24 +222,28 @@ metric_rows as (
     select * from weekly_active_users
 ),
 
--- a null segment value makes no segment row (the row stays in overall);
--- incremental: a period read only because the period of the other grain was
--- refreshed is partial, so only the refreshed periods are written
-written_rows as (
+-- a null segment value makes no segment row (the row stays in overall)
+segment_rows as (
     select metric_rows.*
     from metric_rows
-    where
-        metric_rows.segment_value is not null
-    {% if is_incremental() %}
-        and (
-            metric_rows.period_grain = 'week'
-            and metric_rows.period_start
+    where metric_rows.segment_value is not null
+),
+
+-- incremental: a period read only because the period of the other grain was
+-- refreshed is partial, so only the refreshed periods are written (a CTE of
+-- its own, so that the SQL lints the same on a fresh and a built warehouse)
+written_rows as (
+    select segment_rows.*
+    from segment_rows
+    {% if is_incremental() -%}
+        where
+            segment_rows.period_grain = 'week'
+            and segment_rows.period_start
             in (select refreshed_periods.week_start from refreshed_periods)
-            or metric_rows.period_grain = 'month'
-            and metric_rows.period_start
+            or segment_rows.period_grain = 'month'
+            and segment_rows.period_start
             in (select refreshed_periods.month_start from refreshed_periods)
-        )
-    {% endif %}
+    {%- endif %}
 ),
 
 final as (
