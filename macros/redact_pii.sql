@@ -31,7 +31,7 @@
     as word characters and the two warehouses would disagree next to accented letters).
 
     Design decisions (order, check digits, known limits) are documented in
-    macros/_macros__redact_pii.yml. The measured quality: src/ai_ops_tools/pii_eval.py.
+    macros/_macros__redact_pii.yml. The measured quality: tests_py/pii_eval.py.
 -#}
 
 {% macro redact_pii(text_expr) -%}

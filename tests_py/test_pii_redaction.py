@@ -1,6 +1,6 @@
 """Quality of the redact_pii macro on DuckDB and Postgres, measured on tests_py/pii_corpus.csv.
 
-The macro is compiled by dbt (ai_ops_tools.pii_eval.render_redaction_sql) and run by each warehouse
+The macro is compiled by dbt (pii_eval.render_redaction_sql) and run by each warehouse
 over the whole corpus. Postgres is skipped when the server is unreachable, except under CI=true,
 where it fails.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ai_ops_tools import pii_eval
-from ai_ops_tools.pii_eval import Evaluation, Snippet
+import pii_eval
+from pii_eval import Evaluation, Snippet
 
 MIN_RECALL = 0.99
 MAX_FP_RATE = 0.01
@@ -102,7 +102,7 @@ TARGET_PARAMS = [pytest.param("duckdb", id="duckdb"),
 
 def test_corpus_is_reproducible_from_the_generator(corpus: list[Snippet]) -> None:
     assert corpus == pii_eval.generate_corpus(), (
-        "tests_py/pii_corpus.csv differs from the generator: run `python -m ai_ops_tools.pii_eval --write-corpus`")
+        "tests_py/pii_corpus.csv differs from the generator: run `python tests_py/pii_eval.py --write-corpus`")
 
 
 def test_corpus_covers_every_kind(corpus: list[Snippet]) -> None:

@@ -19,8 +19,8 @@ Three parts:
 
 Command line::
 
-    python -m ai_ops_tools.pii_eval --target duckdb --target postgres
-    python -m ai_ops_tools.pii_eval --write-corpus      # regenerate the CSV
+    python tests_py/pii_eval.py --target duckdb --target postgres
+    python tests_py/pii_eval.py --write-corpus      # regenerate the CSV
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-PROJECT_DIR: Final = Path(__file__).resolve().parents[2]
+PROJECT_DIR: Final = Path(__file__).resolve().parents[1]
 MACRO_FILE: Final = PROJECT_DIR / "macros" / "redact_pii.sql"
 CORPUS_PATH: Final = PROJECT_DIR / "tests_py" / "pii_corpus.csv"
 CORPUS_COLUMNS: Final = ("id", "category", "text", "expected")
@@ -580,7 +580,7 @@ def write_corpus(rows: Sequence[Snippet], path: Path = CORPUS_PATH) -> None:
 
 def read_corpus(path: Path = CORPUS_PATH) -> list[Snippet]:
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python -m ai_ops_tools.pii_eval --write-corpus`.")
+        raise FileNotFoundError(f"{path} is missing: run `python tests_py/pii_eval.py --write-corpus`.")
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != CORPUS_COLUMNS:
