@@ -67,11 +67,13 @@
     {#-
         One regexp_matches on the alternation of all the patterns: RE2 runs it as one DFA, within
         its memory budget (measured at 10 M events and on long digit-heavy text: 7 to 20 times
-        cheaper than one regexp_matches per rule; a first "[0-9@:]" test made it slower).
+        cheaper than one regexp_matches per rule; a first "[0-9@:]" test made it slower). A
+        case-insensitive rule (the context rules) is the alternative (?i:pattern).
     -#}
     {%- set alternatives = [] -%}
-    {%- for pattern in redact_pii_patterns('\\b') -%}
-        {%- do alternatives.append('(' ~ pattern ~ ')') -%}
+    {%- for rule in redact_pii_rules() -%}
+        {%- set pattern = rule['pattern'] | replace('~B~', '\\b') -%}
+        {%- do alternatives.append('(?i:' ~ pattern ~ ')' if rule.get('case_insensitive') else '(' ~ pattern ~ ')') -%}
     {%- endfor -%}
     {{ return("regexp_matches(" ~ sql_expr ~ ", '" ~ alternatives | join('|') ~ "')") }}
 {%- endmacro %}
@@ -79,43 +81,47 @@
 {% macro has_pii_are(sql_expr) -%}
     {#-
         Postgres ARE is slower on the alternation of all the patterns than on the patterns one by
-        one (measured: 1.5 times), so: one `~` per rule, or-ed, behind a cheap character test
-        that skips the many texts without a digit, '@' or ':' (every pattern needs one).
-        sql_expr must already be under collation "C".
+        one (measured: 1.5 times), so: one `~` (`~*` for a case-insensitive rule) per rule, or-ed,
+        behind a cheap character test that skips the many texts without a digit, '@' or ':'
+        (every pattern needs one). sql_expr must already be under collation "C".
     -#}
     {%- set tests = [] -%}
-    {%- for pattern in redact_pii_patterns('\\y') -%}
-        {%- do tests.append(sql_expr ~ " ~ '" ~ pattern ~ "'") -%}
+    {%- for rule in redact_pii_rules() -%}
+        {%- set operator = ' ~* ' if rule.get('case_insensitive') else ' ~ ' -%}
+        {%- do tests.append(sql_expr ~ operator ~ "'" ~ rule['pattern'] | replace('~B~', '\\y') ~ "'") -%}
     {%- endfor -%}
     {{ return('(' ~ sql_expr ~ " ~ '[0-9@:]' and (" ~ tests | join(' or ') ~ '))') }}
 {%- endmacro %}
 
-{% macro redact_pii_patterns(word_boundary) -%}
-    {#- The rules' patterns in order, ~B~ replaced by the warehouse's word boundary. -#}
-    {%- set patterns = [] -%}
-    {%- for rule in redact_pii_rules() -%}
-        {%- do patterns.append(rule['pattern'] | replace('~B~', word_boundary)) -%}
-    {%- endfor -%}
-    {{ return(patterns) }}
-{%- endmacro %}
-
 {% macro redact_pii_nested(sql_expr, word_boundary) -%}
-    {#- Wraps sql_expr in one regexp_replace per rule, first rule innermost (applied first). -#}
+    {#-
+        Wraps sql_expr in one regexp_replace per rule, first rule innermost (applied first). The
+        replacement is the rule's placeholder, or its `replacement` (a context rule puts the
+        context words back with \1; a guarded rule puts back the characters its guards read).
+    -#}
     {%- set ns = namespace(sql=sql_expr) -%}
     {%- for rule in redact_pii_rules() -%}
         {%- set pattern = rule['pattern'] | replace('~B~', word_boundary) -%}
-        {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", '" ~ pattern ~ "', '" ~ rule['placeholder'] ~ "', 'g')" -%}
+        {%- set flags = 'gi' if rule.get('case_insensitive') else 'g' -%}
+        {%- for _ in range(rule.get('passes', 1)) -%}
+            {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", '" ~ pattern ~ "', '" ~ rule.get('replacement', rule['placeholder'])
+                ~ "', '" ~ flags ~ "')" -%}
+        {%- endfor -%}
     {%- endfor -%}
     {{ return(ns.sql) }}
 {%- endmacro %}
 
 {% macro redact_pii_rules() -%}
     {#-
-        The ordered rules. ~B~ = word boundary. No single quote may appear in a pattern, and every
-        match of every pattern must hold a digit, '@' or ':' (the has_pii guard relies on it).
+        The ordered rules: {name, placeholder, pattern} and optionally replacement (default: the
+        placeholder) and case_insensitive. ~B~ = word boundary. No single quote may appear in a
+        pattern, and every match of every pattern must hold a digit, '@' or ':' (the has_pii guard
+        relies on it). Why each rule and its place: macros/_macros__redact_pii.yml, docs/PRIVACY.md.
     -#}
     {%- set hex = '[0-9A-Fa-f]{1,4}' -%}
     {%- set octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])' -%}
+    {%- set octet_100_255 = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9])' -%}
+    {%- set octet_0_99 = '([1-9][0-9]|[0-9])' -%}
     {%- set iban_countries = [
         'AD', 'AE', 'AL', 'AT', 'AZ', 'BA', 'BE', 'BG', 'BH', 'BI', 'BR', 'BY', 'CH', 'CR', 'CY',
         'CZ', 'DE', 'DJ', 'DK', 'DO', 'EE', 'EG', 'ES', 'FI', 'FK', 'FO', 'FR', 'GB', 'GE', 'GI',
@@ -127,45 +133,108 @@
     {%- set dni_letter = '[A-HJ-NP-TV-Z]' -%}
     {#- Accented Latin letters (U+00C0 to U+024F) allowed in e-mail addresses: chloé.martin@exemple.fr. -#}
     {%- set latin = 'À-ɏ' -%}
-    {%- set rules = [
-        {'name': 'email', 'placeholder': '[EMAIL]',
-         'pattern': '[A-Za-z0-9' ~ latin ~ '._%+-]+@[A-Za-z0-9' ~ latin ~ '-]+([.][A-Za-z0-9' ~ latin ~ '-]+)*[.][A-Za-z]{2,}'},
-        {'name': 'iban', 'placeholder': '[IBAN]',
-         'pattern': '~B~(' ~ iban_countries | join('|') ~ ')[0-9]{2}( ?[A-Z0-9]{4}){2,7}( ?[A-Z0-9]{1,3})?~B~'},
-        {'name': 'iban_lowercase_digits', 'placeholder': '[IBAN]',
-         'pattern': '~B~(' ~ iban_countries | join('|') | lower ~ ')[0-9]{2}( ?[0-9]{4}){2,7}( ?[0-9]{1,3})?~B~'},
-        {'name': 'phone_fr', 'placeholder': '[PHONE]',
-         'pattern': '~B~0[1-9](( [0-9]{2}){4}|([.][0-9]{2}){4}|(-[0-9]{2}){4}|[0-9]{8})~B~'},
-        {'name': 'ipv6_embedded_ipv4', 'placeholder': '[IP]',
-         'pattern': '(~B~' ~ hex ~ '(:' ~ hex ~ '){0,5})?::(' ~ hex ~ ':){0,4}' ~ octet ~ '([.]' ~ octet ~ '){3}~B~'},
-        {'name': 'ipv6_full', 'placeholder': '[IP]',
-         'pattern': '~B~' ~ hex ~ '(:' ~ hex ~ '){7}~B~'},
-        {'name': 'ipv6_compressed', 'placeholder': '[IP]',
-         'pattern': '~B~' ~ hex ~ '(:' ~ hex ~ '){0,6}::' ~ hex ~ '(:' ~ hex ~ '){0,6}~B~'},
-        {'name': 'ipv6_compressed_tail', 'placeholder': '[IP]',
-         'pattern': '~B~' ~ hex ~ '(:' ~ hex ~ '){1,6}::'},
-        {'name': 'ipv4', 'placeholder': '[IP]',
-         'pattern': '~B~' ~ octet ~ '([.]' ~ octet ~ '){3}~B~'},
-        {'name': 'phone_international', 'placeholder': '[PHONE]',
-         'pattern': '([+]|~B~00)[1-9]([ ./-]?([(][0-9]{1,4}[)]|[0-9])){6,14}~B~'},
-        {'name': 'card_plain', 'placeholder': '[CARD]',
-         'pattern': '~B~[0-9]{13,19}~B~'},
-        {'name': 'card_groups_of_four', 'placeholder': '[CARD]',
-         'pattern': '~B~[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,4}([ -][0-9]{1,3})?~B~'},
-        {'name': 'card_amex_diners', 'placeholder': '[CARD]',
-         'pattern': '~B~[0-9]{4}[ -][0-9]{6}[ -][0-9]{4,5}~B~'},
-        {'name': 'us_ssn', 'placeholder': '[NATIONAL_ID]',
-         'pattern': '~B~[0-9]{3}-[0-9]{2}-[0-9]{4}~B~'},
-        {'name': 'uk_nino', 'placeholder': '[NATIONAL_ID]',
-         'pattern': '~B~[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]~B~'},
-        {'name': 'es_dni_nie', 'placeholder': '[NATIONAL_ID]',
-         'pattern': '~B~([0-9]{8}|[XYZ]-?[0-9]{7})-?' ~ dni_letter ~ '~B~'},
-        {'name': 'phone_nanp_parentheses', 'placeholder': '[PHONE]',
-         'pattern': '(~B~1[ .-]?)?[(][0-9]{3}[)][ .-]?[0-9]{3}[ .-][0-9]{4}~B~'},
-        {'name': 'phone_nanp', 'placeholder': '[PHONE]',
-         'pattern': '~B~(1[ .-])?[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}~B~'},
-        {'name': 'phone_trunk_prefix', 'placeholder': '[PHONE]',
-         'pattern': '([(]0[1-9][0-9]{1,3}[)]|~B~0[1-9][0-9]{1,3})[ /.-]?[0-9]{3,4}[ .-]?[0-9]{3,4}~B~'},
-    ] -%}
+    {#-
+        Context words (case-insensitive): a Latin word must stand alone (~B~ on both sides; a stem
+        with [a-z]* takes its compounds: Telefonnummer), a Japanese one needs no boundary. Then
+        up to 24 characters without a digit, "+" or "(" ("number is ", ": ", "-moi au "), then
+        the number. The replacement keeps the words (\1) and replaces the number only.
+    -#}
+    {%- set gap = '[^0-9+(]{0,24}' -%}
+    {%- set id_words = '(~B~(ssn|itin|social security|nino|national insurance|ni number|codice fiscale|cf|bsn'
+        ~ '|burgerservicenummer|sofinummer|cpf|nir|s[eé]curit[eé] sociale|insee|dni|nie|nif|aadhaa?r|tfn|tax file'
+        ~ '|my ?number)~B~|マイナンバー|個人番号)' -%}
+    {%- set phone_words = '(~B~(phones?|t[eé]l[eé]phone[a-z]*|t[eé]l|tlf|t[eé]l[eé]f[oó]+n[a-z]*|mobi[a-z]*|m[oó]vil'
+        ~ '|cell[a-z]*|celular|handy|portable|fax|whats ?app|sms|call[a-z]*|ring|dial|rufnummer|anruf[a-z]*|rufen'
+        ~ '|appel[a-z]*|ll[aá]m[a-z]*|bel|bellen|chiam[a-z]*|ligue|ligar)~B~|電話|携帯)' -%}
+    {%- set ip_words = '(~B~(ips?|ipv4|login|address|addr|adresse|adres|direcci[oó]n|indirizzo|endere[cç]o|host|server)~B~'
+        ~ '|アドレス)' -%}
+    {%- set extension = '( ?(x|ext[.]?) ?[0-9]{1,5})?' -%}
+    {#-
+        Guards for the rules whose digit groups a longer run of groups also contains (a 22-digit
+        parcel number 9400 1000 0000 0000 0000 00 holds a card and phones): the match must not
+        start right after "digit + separator" nor end right before "separator + digit". Without
+        look-around, the guards read the character(s) around and the replacement puts them back
+        (\1 ... \2); every other group of such a rule is non-capturing (?:...). Such a rule runs
+        twice ('passes': 2): the character a match reads after itself cannot be read again by the
+        next match in the same pass, so of two numbers in a list ("A; B") the second is redacted in
+        the second pass.
+    -#}
+    {%- set lead = '(^|[^0-9 ./:-]|[^0-9][ ./-])' -%}
+    {%- set trail = '($|[^0-9 ./-]|[ ./-]$|[ ./-][^0-9])' -%}
+    {%- set rules = [] -%}
+    {#- 1. E-mail first: an address may contain digits, dots and + that look like phones, IPs or ids. -#}
+    {%- do rules.append({'name': 'email', 'placeholder': '[EMAIL]',
+         'pattern': '[A-Za-z0-9' ~ latin ~ '._%+-]+@[A-Za-z0-9' ~ latin ~ '-]+([.][A-Za-z0-9' ~ latin ~ '-]+)*[.][A-Za-z]{2,}'}) -%}
+    {#- 2. IBAN before cards and phones, whose digit groups an IBAN contains. -#}
+    {%- do rules.append({'name': 'iban', 'placeholder': '[IBAN]',
+         'pattern': '~B~(' ~ iban_countries | join('|') ~ ')[0-9]{2}( ?[A-Z0-9]{4}){2,7}( ?[A-Z0-9]{1,3})?~B~'}) -%}
+    {%- do rules.append({'name': 'iban_lowercase_digits', 'placeholder': '[IBAN]',
+         'pattern': '~B~(' ~ iban_countries | join('|') | lower ~ ')[0-9]{2}( ?[0-9]{4}){2,7}( ?[0-9]{1,3})?~B~'}) -%}
+    {#- 3. Numbers named by the words before them: the word decides the type (a 15-digit NIR, a 12-digit
+           Aadhaar or My Number, a 13-digit MSISDN, 10 bare digits after "call"). -#}
+    {%- do rules.append({'name': 'national_id_after_its_name', 'placeholder': '[NATIONAL_ID]', 'case_insensitive': true,
+         'replacement': '\\1[NATIONAL_ID]',
+         'pattern': '(' ~ id_words ~ gap ~ ')[0-9]([ .-]?([0-9]|2[AB])){7,14}~B~'}) -%}
+    {%- do rules.append({'name': 'phone_after_a_phone_word', 'placeholder': '[PHONE]', 'case_insensitive': true,
+         'replacement': '\\1[PHONE]',
+         'pattern': '(' ~ phone_words ~ gap ~ ')([+]|00)?[(]?[0-9]([ ./()-]{0,3}[0-9]){6,14}' ~ extension ~ '~B~'}) -%}
+    {#- 4. French national phones before IPv4: 06.12.34.56.78 contains the IPv4 shape 12.34.56.78. -#}
+    {%- do rules.append({'name': 'phone_fr', 'placeholder': '[PHONE]',
+         'pattern': '~B~0[1-9](( [0-9]{2}){4}|([.][0-9]{2}){4}|(-[0-9]{2}){4})~B~'}) -%}
+    {#- 5. IPs before phones, whose digit groups separated by dots they would otherwise feed. -#}
+    {%- do rules.append({'name': 'ipv6_embedded_ipv4', 'placeholder': '[IP]',
+         'pattern': '(~B~' ~ hex ~ '(:' ~ hex ~ '){0,5})?::(' ~ hex ~ ':){0,4}' ~ octet ~ '([.]' ~ octet ~ '){3}~B~'}) -%}
+    {%- do rules.append({'name': 'ipv6_full', 'placeholder': '[IP]',
+         'pattern': '~B~' ~ hex ~ '(:' ~ hex ~ '){7}~B~'}) -%}
+    {%- do rules.append({'name': 'ipv6_compressed', 'placeholder': '[IP]',
+         'pattern': '~B~' ~ hex ~ '(:' ~ hex ~ '){0,6}::' ~ hex ~ '(:' ~ hex ~ '){0,6}~B~'}) -%}
+    {%- do rules.append({'name': 'ipv6_compressed_tail', 'placeholder': '[IP]',
+         'pattern': '~B~' ~ hex ~ '(:' ~ hex ~ '){1,6}::'}) -%}
+    {#- A network of one group (Faker: f400::/7): the address; the prefix length stays. -#}
+    {%- do rules.append({'name': 'ipv6_network_one_group', 'placeholder': '[IP]', 'replacement': '[IP]\\1',
+         'pattern': '~B~' ~ hex ~ '::(/[0-9]{1,3})~B~'}) -%}
+    {#-
+        A dotted quad of small numbers (1.2.3.4) is as often a four-part version: an IP after an IP
+        word, or without one when an octet is over 99 (192.168.1.20) or it is in 10.0.0.0/8 (10.0.0.7).
+    -#}
+    {%- do rules.append({'name': 'ipv4_after_an_ip_word', 'placeholder': '[IP]', 'case_insensitive': true,
+         'replacement': '\\1[IP]',
+         'pattern': '(' ~ ip_words ~ gap ~ ')' ~ octet ~ '([.]' ~ octet ~ '){3}~B~'}) -%}
+    {%- do rules.append({'name': 'ipv4_with_an_octet_over_99_or_in_10_0_0_0_8', 'placeholder': '[IP]',
+         'pattern': '~B~(' ~ octet_100_255 ~ '([.]' ~ octet ~ '){3}|' ~ octet_0_99 ~ '[.]' ~ octet_100_255 ~ '([.]' ~ octet ~ '){2}|'
+            ~ octet_0_99 ~ '[.]' ~ octet_0_99 ~ '[.]' ~ octet_100_255 ~ '[.]' ~ octet ~ '|'
+            ~ octet_0_99 ~ '([.]' ~ octet_0_99 ~ '){2}[.]' ~ octet_100_255 ~ '|10([.]' ~ octet ~ '){3})~B~'}) -%}
+    {#- 6. International phones before cards, so that +4915123456789 (13 digits) is a phone. -#}
+    {%- do rules.append({'name': 'phone_international', 'placeholder': '[PHONE]', 'replacement': '\\1[PHONE]\\2', 'passes': 2,
+         'pattern': lead ~ '(?:[+]|~B~00)[1-9](?:[ ./-]?(?:[(][0-9]{1,4}[)]|[0-9])){6,14}(?: ?(?:x|ext[.]?) ?[0-9]{1,5})?~B~' ~ trail}) -%}
+    {#- 7. Cards: 13-19 digits with an issuer's first digit (2-6, or JCB 1800/2131), 12-digit Maestro. -#}
+    {%- do rules.append({'name': 'card_plain', 'placeholder': '[CARD]',
+         'pattern': '~B~(1800[0-9]{11}|2131[0-9]{11}|[2-6][0-9]{12,18})~B~'}) -%}
+    {%- do rules.append({'name': 'card_maestro_12_digits', 'placeholder': '[CARD]',
+         'pattern': '~B~(5018|5020|5038|5[6-8][0-9]{2}|6304|6390|6759|676[1-3]|0604)[0-9]{8}~B~'}) -%}
+    {%- do rules.append({'name': 'card_groups_of_four', 'placeholder': '[CARD]', 'replacement': '\\1[CARD]\\2', 'passes': 2,
+         'pattern': lead ~ '~B~[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}(?:[ -][0-9]{1,4}(?:[ -][0-9]{1,3})?)?~B~' ~ trail}) -%}
+    {%- do rules.append({'name': 'card_amex_diners', 'placeholder': '[CARD]',
+         'pattern': '~B~[0-9]{4}[ -][0-9]{6}[ -][0-9]{4,5}~B~'}) -%}
+    {#- 8. National ids with a shape of their own. -#}
+    {%- do rules.append({'name': 'us_ssn', 'placeholder': '[NATIONAL_ID]',
+         'pattern': '~B~[0-9]{3}-[0-9]{2}-[0-9]{4}~B~'}) -%}
+    {%- do rules.append({'name': 'uk_nino', 'placeholder': '[NATIONAL_ID]',
+         'pattern': '~B~[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Z]~B~'}) -%}
+    {%- do rules.append({'name': 'es_dni_nie', 'placeholder': '[NATIONAL_ID]',
+         'pattern': '~B~([0-9]{8}|[XYZ]-?[0-9]{7})-?' ~ dni_letter ~ '~B~'}) -%}
+    {%- do rules.append({'name': 'it_codice_fiscale', 'placeholder': '[NATIONAL_ID]',
+         'pattern': '~B~[A-Z]{6}[0-9LMNP-V]{2}[ABCDEHLMPRST][0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{3}[A-Z]~B~'}) -%}
+    {%- do rules.append({'name': 'br_cpf_formatted', 'placeholder': '[NATIONAL_ID]',
+         'pattern': '~B~[0-9]{3}[.][0-9]{3}[.][0-9]{3}-[0-9]{2}~B~'}) -%}
+    {#- 9. National phones last. -#}
+    {%- do rules.append({'name': 'phone_nanp_parentheses', 'placeholder': '[PHONE]',
+         'pattern': '(~B~1[ .-]?)?[(][0-9]{3}[)][ .-]?[0-9]{3}[ .-][0-9]{4}' ~ extension ~ '~B~'}) -%}
+    {%- do rules.append({'name': 'phone_nanp', 'placeholder': '[PHONE]',
+         'pattern': '~B~(1[ .-])?[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}' ~ extension ~ '~B~'}) -%}
+    {%- do rules.append({'name': 'phone_trunk_prefix', 'placeholder': '[PHONE]', 'replacement': '\\1[PHONE]\\2', 'passes': 2,
+         'pattern': lead ~ '(?:[(]0[1-9][0-9]{0,3}[)] ?|~B~0[1-9][0-9]{0,3}[ /.-])[0-9]{3,4}[ .-]?[0-9]{3,4}~B~' ~ trail}) -%}
+    {%- do rules.append({'name': 'phone_jp', 'placeholder': '[PHONE]',
+         'pattern': '~B~[0-9]{2}-[0-9]{4}-[0-9]{4}~B~'}) -%}
     {{ return(rules) }}
 {%- endmacro %}
