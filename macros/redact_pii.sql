@@ -2,6 +2,7 @@
     redact_pii(text_expr): cross-database PII redaction (adapter.dispatch: default__ = Postgres,
     duckdb__ = DuckDB). Returns a text expression in which personal data is replaced by typed
     placeholders: [EMAIL], [IBAN], [IP], [PHONE], [CARD], [NATIONAL_ID]. Null in -> null out.
+    A number after a word that names it (call, tel, SSN, BSN, CPF, IP ...) takes that word's type.
     has_pii(text_expr): the matching predicate, true exactly when redact_pii would change the text
     (null in -> null out).
 
@@ -10,7 +11,7 @@
     (RE2 `\b`, Postgres ARE `\y`): the token ~B~ in a pattern stands for it.
 
     Why the chain is guarded by has_pii: most texts hold no personal data, and one predicate
-    costs far less than the ~20 regexp_replace calls. The guard changes no result. The chain
+    costs far less than the ~30 regexp_replace calls. The guard changes no result. The chain
     changes a text if and only if some rule's pattern matches the ORIGINAL text: the first rule
     that replaces something sees the original text, and if rule i matches the original, either an
     earlier rule already replaced something or rule i sees the original and does. And a
@@ -22,7 +23,8 @@
 
     The patterns use only syntax that RE2 and Postgres ARE read the same way: bracket classes
     instead of escapes ([.] [+] [(] [)]), greedy quantifiers only, no look-around, no
-    back-references, and alternatives that cannot match different lengths at the same place
+    back-references in patterns (replacements use \1 and \2, which both read alike), (?:...)
+    groups, and alternatives that cannot match different lengths at the same place
     (disjoint first characters, or fixed by the separators and word boundaries around them):
     RE2 takes the first alternative that matches, Postgres the longest. The two warehouses gave
     identical output on the corpus and on 120,000 random strings built from PII fragments.
@@ -31,7 +33,8 @@
     as word characters and the two warehouses would disagree next to accented letters).
 
     Design decisions (order, check digits, known limits) are documented in
-    macros/_macros__redact_pii.yml. The measured quality: tests_py/pii_eval.py.
+    macros/_macros__redact_pii.yml; the measured quality and the choice of context words in
+    docs/PRIVACY.md (tests_py/test_pii_faker.py, tests_py/test_pii_redaction.py).
 -#}
 
 {% macro redact_pii(text_expr) -%}

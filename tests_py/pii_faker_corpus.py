@@ -47,7 +47,8 @@ class Row:
 
 # Sentences, per language and field, with one slot for the mention of the value.
 FRAMES: Final[dict[str, tuple[str, str, str]]] = {
-    "en": ("Hi, can you update my account? {}.", "Done: I saved it ({}).", "The bot ignored that {} in my last message"),
+    "en": ("Hi, can you update my account? {}.", "Done: I saved it ({}).",
+           "The bot ignored that {} in my last message"),
     "de": ("Hallo, bitte mein Konto ändern: {}.", "Erledigt, gespeichert ({}).", "Der Bot hat {} einfach ignoriert"),
     "fr": ("Bonjour, pouvez-vous mettre à jour mon compte ? {}.", "C'est fait ({}).", "Le bot a ignoré : {}"),
     "es": ("Hola, ¿puede actualizar mi cuenta? {}.", "Hecho: lo he guardado ({}).", "El bot ignoró esto: {}"),
@@ -143,8 +144,12 @@ def _national_ids(fake: Faker, locale: str, rng: random.Random) -> list[Source]:
 
 def _card_numbers(fake: Faker, locale: str) -> list[Source]:
     local = fake[locale]
-    card_types = list(local.provider("faker.providers.credit_card").credit_card_types)  # type: ignore[union-attr]
-    return [(f"credit_card_number({t})", lambda t=t: local.credit_card_number(card_type=t)) for t in card_types]
+    card_types = list(local.provider("faker.providers.credit_card").credit_card_types)
+
+    def maker(card_type: str) -> Callable[[], str]:
+        return lambda: str(local.credit_card_number(card_type=card_type))
+
+    return [(f"credit_card_number({t})", maker(t)) for t in card_types]
 
 
 def _sources(fake: Faker, locale: str, rng: random.Random) -> dict[str, list[Source]]:
@@ -193,20 +198,23 @@ def _present(kind: str, value: str, rng: random.Random) -> tuple[str, str]:
     return value, placeholder
 
 
-def _mention(locale: str, kind: str, rng: random.Random) -> str:
+def _mention(locale: str, kind: str, rng: random.Random, named: bool) -> str:
+    if not named:
+        return "{}"
     if kind == "NATIONAL_ID":
         return rng.choice(ID_MENTIONS[locale])
     return rng.choice(MENTIONS[LANGUAGE[locale]][kind])
 
 
-def positive_rows(fake: Faker, rng: random.Random) -> list[Row]:
+def positive_rows(fake: Faker, rng: random.Random, named: bool = True) -> list[Row]:
+    """Every source's values in sentences; named=False drops the words that name the value."""
     rows: list[Row] = []
     for locale in LOCALES:
         for kind, sources in _sources(fake, locale, rng).items():
             for source, make in sources:
                 for i in range(PER_SOURCE[kind]):
                     value, replaced = _present(kind, str(make()), rng)
-                    mention = _mention(locale, kind, rng)
+                    mention = _mention(locale, kind, rng, named)
                     field_no = rng.randrange(3)
                     frame = FRAMES[LANGUAGE[locale]][field_no]
                     text = frame.format(mention.format(value))
@@ -275,3 +283,11 @@ def generate(seed: int = SEED) -> list[Row]:
     fake.seed_instance(seed)
     rng = random.Random(seed)
     return positive_rows(fake, rng) + lookalike_rows(fake, rng)
+
+
+def generate_unnamed(seed: int = SEED + 1) -> list[Row]:
+    """The same sources with no word naming the value ("Done: I saved it (4155550132)."): what the
+    rules find from the format alone. Reported, not held to the goals (docs/PRIVACY.md)."""
+    fake = Faker(list(LOCALES))
+    fake.seed_instance(seed)
+    return positive_rows(fake, random.Random(seed), named=False)
