@@ -179,14 +179,19 @@
          'pattern': '~B~(' ~ iban_countries | join('|') ~ ')[0-9]{2}( ?[A-Z0-9]{4}){2,7}( ?[A-Z0-9]{1,3})?~B~'}) -%}
     {%- do rules.append({'name': 'iban_lowercase_digits', 'placeholder': '[IBAN]',
          'pattern': '~B~(' ~ iban_countries | join('|') | lower ~ ')[0-9]{2}( ?[0-9]{4}){2,7}( ?[0-9]{1,3})?~B~'}) -%}
-    {#- 3. Numbers named by the words before them: the word decides the type (a 15-digit NIR, a 12-digit
-           Aadhaar or My Number, a 13-digit MSISDN, 10 bare digits after "call"). -#}
+    {#-
+        3. Numbers named by the words before them: the word decides the type (a 15-digit NIR, a 12-digit
+           Aadhaar or My Number, a 13-digit MSISDN, 10 bare digits after "call"). After a phone word:
+           9 to 15 digits in any grouping, or 7-8 digits as 3-4 or 4-4 (555-0132, 5908 7398), which a
+           date (2026-03-14, 14.03.2026: 2-digit groups) never is.
+    -#}
     {%- do rules.append({'name': 'national_id_after_its_name', 'placeholder': '[NATIONAL_ID]', 'case_insensitive': true,
          'replacement': '\\1[NATIONAL_ID]',
          'pattern': '(' ~ id_words ~ gap ~ ')[0-9]([ .-]?([0-9]|2[AB])){7,14}~B~'}) -%}
     {%- do rules.append({'name': 'phone_after_a_phone_word', 'placeholder': '[PHONE]', 'case_insensitive': true,
          'replacement': '\\1[PHONE]',
-         'pattern': '(' ~ phone_words ~ gap ~ ')([+]|00)?[(]?[0-9]([ ./()-]{0,3}[0-9]){6,14}' ~ extension ~ '~B~'}) -%}
+         'pattern': '(' ~ phone_words ~ gap ~ ')(([+]|00)?[(]?[0-9]([ ./()-]{0,3}[0-9]){8,14}|[0-9]{3,4}[ .-]?[0-9]{4})'
+            ~ extension ~ '~B~'}) -%}
     {#- 4. French national phones before IPv4: 06.12.34.56.78 contains the IPv4 shape 12.34.56.78. -#}
     {%- do rules.append({'name': 'phone_fr', 'placeholder': '[PHONE]',
          'pattern': '~B~0[1-9](( [0-9]{2}){4}|([.][0-9]{2}){4}|(-[0-9]{2}){4})~B~'}) -%}

@@ -35,6 +35,16 @@ HAND_CASES: list[tuple[str, str]] = [
      "ORD-2026-004512 #448213 2026-03-14 14/03/2026 09:30 v2.3.1 1.0.12"),
     ("$1,299.00 49.99 EUR 12.5% TCK-88812 42 2026", "$1,299.00 49.99 EUR 12.5% TCK-88812 42 2026"),
     ("Écrivez-moi : «zoé@example.fr» ☺", "Écrivez-moi : «[EMAIL]» ☺"),
+    # issue 11: context words, guards, look-alikes
+    ("What objections came up in the call on 2026-03-14?", "What objections came up in the call on 2026-03-14?"),
+    ("call me on 5908 7398 or Tel. 0301234567 x12", "call me on [PHONE] or Tel. [PHONE]"),
+    ("version 1.2.3.4 from IP 1.2.3.4 and 10.0.0.7", "version 1.2.3.4 from IP [IP] and [IP]"),
+    ("parcel 9400 1000 0000 0000 0000 00, card 4111 1111 1111 1111; 5500-0000-0000-0004",
+     "parcel 9400 1000 0000 0000 0000 00, card [CARD]; [CARD]"),
+    ("BSN 123456782, CPF: 093.858.380-83, codice fiscale RSSMRA85T10A562S, NIR 2840 42A 004 072 90",
+     "BSN [NATIONAL_ID], CPF: [NATIONAL_ID], codice fiscale [NATIONAL_ID], NIR [NATIONAL_ID]"),
+    ("logged 1712345678901 at 12:38:03.637484, order 0721394034",
+     "logged 1712345678901 at 12:38:03.637484, order 0721394034"),
 ]
 
 
