@@ -143,19 +143,22 @@
     {#- Accented Latin letters (U+00C0 to U+024F) allowed in e-mail addresses: chloé.martin@exemple.fr. -#}
     {%- set latin = 'À-ɏ' -%}
     {#-
-        Context words (case-insensitive): a Latin word must stand alone (~B~ on both sides; a stem
-        with [a-z]* takes its compounds: Telefonnummer), a Japanese one needs no boundary. Then
+        Context words (case-insensitive): a Latin word must stand alone (no letter, digit, _ or "["
+        before it, ~B~ after it; a stem with [a-z]* takes its compounds: Telefonnummer), a Japanese
+        one needs no boundary. Not after "[": the placeholders [PHONE] and [IP] hold such words, and
+        "[PHONE] about ORD-2026-004512" must not make the order number a phone (has_pii must be
+        false on every output of redact_pii). Then
         up to 24 characters without a digit, "+" or "(" ("number is ", ": ", "-moi au "), then
         the number. The replacement keeps the words (\1) and replaces the number only.
     -#}
     {%- set gap = '[^0-9+(]{0,24}' -%}
-    {%- set id_words = '(~B~(ssn|itin|social security|nino|national insurance|ni number|codice fiscale|cf|bsn'
+    {%- set id_words = '((^|[^[A-Za-z0-9_])(ssn|itin|social security|nino|national insurance|ni number|codice fiscale|cf|bsn'
         ~ '|burgerservicenummer|sofinummer|cpf|nir|s[eé]curit[eé] sociale|insee|dni|nie|nif|aadhaa?r|tfn|tax file'
         ~ '|my ?number)~B~|マイナンバー|個人番号)' -%}
-    {%- set phone_words = '(~B~(phones?|t[eé]l[eé]phone[a-z]*|t[eé]l|tlf|t[eé]l[eé]f[oó]+n[a-z]*|mobi[a-z]*|m[oó]vil'
+    {%- set phone_words = '((^|[^[A-Za-z0-9_])(phones?|t[eé]l[eé]phone[a-z]*|t[eé]l|tlf|t[eé]l[eé]f[oó]+n[a-z]*|mobi[a-z]*|m[oó]vil'
         ~ '|cell[a-z]*|celular|handy|portable|fax|whats ?app|sms|call[a-z]*|ring|dial|rufnummer|anruf[a-z]*|rufen'
         ~ '|appel[a-z]*|ll[aá]m[a-z]*|bel|bellen|chiam[a-z]*|ligue|ligar)~B~|電話|携帯)' -%}
-    {%- set ip_words = '(~B~(ips?|ipv4|login|address|addr|adresse|adres|direcci[oó]n|indirizzo|endere[cç]o|host|server)~B~'
+    {%- set ip_words = '((^|[^[A-Za-z0-9_])(ips?|ipv4|login|address|addr|adresse|adres|direcci[oó]n|indirizzo|endere[cç]o|host|server)~B~'
         ~ '|アドレス)' -%}
     {%- set extension = '( ?(x|ext[.]?) ?[0-9]{1,5})?' -%}
     {#-

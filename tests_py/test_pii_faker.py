@@ -147,3 +147,14 @@ def test_values_without_a_naming_word_are_reported(target: str) -> None:
     print(f"\nwithout naming words, {target}:\n" + result.table().split("\ninstances")[0])
     for kind in ("EMAIL", "IBAN", "CARD"):
         assert (result.recall(kind) or 0.0) >= MIN_RECALL[kind], result.table()
+
+
+@pytest.mark.parametrize("target", TARGET_PARAMS)
+def test_no_rule_matches_a_redacted_text(target: str, corpus: list[Row], scores: dict[str, Score]) -> None:
+    """The staging test assert_stg_telemetry__ai_events_text_is_fully_redacted holds on this corpus:
+    has_pii is false on every output (a placeholder such as [PHONE] is no context word)."""
+    outputs = _score(target, corpus, scores).outputs
+    flags = pii_eval.run_redaction(target, outputs, pii_eval.render_redaction_sql(target, macro="has_pii"))
+    left = [(key, outputs[key]) for key, flag in flags.items() if flag]
+    assert not left, "\n".join(f"{key}: {text!r}" for key, text in left[:20])
+    assert len(flags) == len(corpus)
