@@ -11,7 +11,7 @@
     (RE2 `\b`, Postgres ARE `\y`): the token ~B~ in a pattern stands for it.
 
     Why the chain is guarded by has_pii: most texts hold no personal data, and one predicate
-    costs far less than the ~30 regexp_replace calls. The guard changes no result. The chain
+    costs far less than the ~27 regexp_replace calls. The guard changes no result. The chain
     changes a text if and only if some rule's pattern matches the ORIGINAL text: the first rule
     that replaces something sees the original text, and if rule i matches the original, either an
     earlier rule already replaced something or rule i sees the original and does. And a
@@ -178,10 +178,10 @@
     {%- do rules.append({'name': 'email', 'placeholder': '[EMAIL]',
          'pattern': '[A-Za-z0-9' ~ latin ~ '._%+-]+@[A-Za-z0-9' ~ latin ~ '-]+([.][A-Za-z0-9' ~ latin ~ '-]+)*[.][A-Za-z]{2,}'}) -%}
     {#- 2. IBAN before cards and phones, whose digit groups an IBAN contains. -#}
+    {#- Upper case with any BBAN, or a lower-case country code with an all-digit BBAN (one call: the case differs). -#}
     {%- do rules.append({'name': 'iban', 'placeholder': '[IBAN]',
-         'pattern': '~B~(' ~ iban_countries | join('|') ~ ')[0-9]{2}( ?[A-Z0-9]{4}){2,7}( ?[A-Z0-9]{1,3})?~B~'}) -%}
-    {%- do rules.append({'name': 'iban_lowercase_digits', 'placeholder': '[IBAN]',
-         'pattern': '~B~(' ~ iban_countries | join('|') | lower ~ ')[0-9]{2}( ?[0-9]{4}){2,7}( ?[0-9]{1,3})?~B~'}) -%}
+         'pattern': '~B~((' ~ iban_countries | join('|') ~ ')[0-9]{2}( ?[A-Z0-9]{4}){2,7}( ?[A-Z0-9]{1,3})?'
+            ~ '|(' ~ iban_countries | join('|') | lower ~ ')[0-9]{2}( ?[0-9]{4}){2,7}( ?[0-9]{1,3})?)~B~'}) -%}
     {#-
         3. Numbers named by the words before them: the word decides the type (a 15-digit NIR, a 12-digit
            Aadhaar or My Number, a 13-digit MSISDN, 10 bare digits after "call"). After a phone word:
@@ -226,16 +226,15 @@
          'pattern': lead ~ '(?:[+]|~B~00)[1-9](?:[ ./-]?(?:[(][0-9]{1,4}[)]|[0-9])){6,14}(?: ?(?:x|ext[.]?) ?[0-9]{1,5})?~B~' ~ trail}) -%}
     {#-
         7. Cards: 13-19 digits with an issuer's first digit (2-6, or JCB 1800/2131), 12-digit Maestro
-           (its IIN ranges), then the grouped forms. Alternatives of one rule cannot both match at
+           (its IIN ranges), Amex/Diners 4-6-5 and 4-6-4, then groups of four. Alternatives of one rule cannot both match at
            one place (an all-digit run between word boundaries has one length), so one call serves.
     -#}
     {%- do rules.append({'name': 'card_plain', 'placeholder': '[CARD]',
          'pattern': '~B~(1800[0-9]{11}|2131[0-9]{11}|[2-6][0-9]{12,18}'
-            ~ '|(5018|5020|5038|5[6-8][0-9]{2}|6304|6390|6759|676[1-3]|0604)[0-9]{8})~B~'}) -%}
+            ~ '|(5018|5020|5038|5[6-8][0-9]{2}|6304|6390|6759|676[1-3]|0604)[0-9]{8}'
+            ~ '|[0-9]{4}[ -][0-9]{6}[ -][0-9]{4,5})~B~'}) -%}
     {%- do rules.append({'name': 'card_groups_of_four', 'placeholder': '[CARD]', 'replacement': '\\1[CARD]\\2', 'passes': 2,
          'pattern': lead ~ '~B~[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}(?:[ -][0-9]{1,4}(?:[ -][0-9]{1,3})?)?~B~' ~ trail}) -%}
-    {%- do rules.append({'name': 'card_amex_diners', 'placeholder': '[CARD]',
-         'pattern': '~B~[0-9]{4}[ -][0-9]{6}[ -][0-9]{4,5}~B~'}) -%}
     {#-
         8. National ids with a shape of their own, one call: the shapes differ in their first three
            characters (digits then "-", ".", or a digit; two letters then digits; six letters), so
@@ -251,13 +250,11 @@
     {%- do rules.append({'name': 'national_id_shapes', 'placeholder': '[NATIONAL_ID]',
          'pattern': '~B~(' ~ id_shapes.values() | join('|') ~ ')~B~'}) -%}
     {#- 9. National phones last. -#}
-    {%- do rules.append({'name': 'phone_nanp_parentheses', 'placeholder': '[PHONE]',
-         'pattern': '(~B~1[ .-]?)?[(][0-9]{3}[)][ .-]?[0-9]{3}[ .-][0-9]{4}' ~ extension ~ '~B~'}) -%}
-    {%- do rules.append({'name': 'phone_nanp', 'placeholder': '[PHONE]',
-         'pattern': '~B~(1[ .-])?[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}' ~ extension ~ '~B~'}) -%}
+    {#- NANP with or without parentheses, Japanese 2-4-4 (one call: the shapes differ by the second character). -#}
+    {%- do rules.append({'name': 'phone_nanp_and_jp', 'placeholder': '[PHONE]',
+         'pattern': '((~B~1[ .-]?)?[(][0-9]{3}[)][ .-]?[0-9]{3}[ .-][0-9]{4}|~B~(1[ .-])?[0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}'
+            ~ '|~B~[0-9]{2}-[0-9]{4}-[0-9]{4})' ~ extension ~ '~B~'}) -%}
     {%- do rules.append({'name': 'phone_trunk_prefix', 'placeholder': '[PHONE]', 'replacement': '\\1[PHONE]\\2', 'passes': 2,
          'pattern': lead ~ '(?:[(]0[1-9][0-9]{0,3}[)] ?|~B~0[1-9][0-9]{0,3}[ /.-])[0-9]{3,4}[ .-]?[0-9]{3,4}~B~' ~ trail}) -%}
-    {%- do rules.append({'name': 'phone_jp', 'placeholder': '[PHONE]',
-         'pattern': '~B~[0-9]{2}-[0-9]{4}-[0-9]{4}~B~'}) -%}
     {{ return(rules) }}
 {%- endmacro %}
