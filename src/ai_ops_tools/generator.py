@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from ai_ops_tools import generator_quality as gq
 from ai_ops_tools import generator_tables as gt
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
 from ai_ops_tools.text_pools import NON_PII_LOOKALIKES, TextPool, build_pools
@@ -900,6 +901,17 @@ def _sizes(cfg: GenConfig) -> tuple[int, int, int]:
     return n_conv, max(2, round(approx * 0.0004)), max(6, round(approx * 0.003))
 
 
+def _v2_tables(inp: gq.V2Input, tables: dict[str, pa.Table], table_truths: dict[str, Any]) -> dict[str, Any]:
+    """Add event_deliveries and quality_reviews; return the realised version-2 metric values."""
+    tables["event_deliveries"], table_truths["event_deliveries"], delivery = gq.deliveries(inp)
+    tables["quality_reviews"], table_truths["quality_reviews"], review = gq.reviews(inp)
+    return {
+        **delivery, **review, **gq.adoption_truths(inp),
+        "agent_cost_per_outcome": gq.agent_cost_truths(tables["agent_decisions"], tables["crm_outcomes"]),
+        "planted": {**delivery.pop("planted"), **review.pop("planted")},
+    }
+
+
 def generate(cfg: GenConfig) -> GeneratedData:
     """Generate all raw tables and the truths for one configuration."""
     rng = np.random.default_rng(cfg.seed)
@@ -941,6 +953,7 @@ def generate(cfg: GenConfig) -> GeneratedData:
     completed = conv_truths.pop("completed_mask")
     ctx = gt.Context(cfg=cfg, rng=rng, users=users, conv=conv, completed=completed)
     tables, table_truths, effect_truths = gt.other_tables(ctx)
+    v2_truths = _v2_tables(gq.V2Input(cfg, users, conv, ev, lift_workflow_names(cfg)), tables, table_truths)
     steps.update()
 
     tables = {"ai_events": events_table, **tables}
@@ -994,6 +1007,8 @@ def generate(cfg: GenConfig) -> GeneratedData:
         },
         "users": effect_truths.pop("users"),
         "pii": _pii_truths(ev, prompt_pools, responses, feedback),
+        # CONTRACT.md version 2 metrics as realised (per-month values are before any time shift)
+        "v2_metrics": v2_truths,
         "time_shift_seconds": 0.0,
     }
     steps.update()
