@@ -94,7 +94,7 @@ EXPERIMENT_KEYS: Final[tuple[str, ...]] = (
 
 STATUSES: Final[tuple[str, ...]] = ("on_track", "at_risk", "off_track", "no_target", "no_data")
 BUCKETS: Final[tuple[str, ...]] = (
-    "reliability", "data_systems", "value", "risk", "scale", "telemetry", "governance", "adoption",
+    "reliability", "data_systems", "value", "risk", "scale", "telemetry", "governance", "adoption", "quality",
 )
 SEGMENT_TYPES: Final[tuple[str, ...]] = (
     "overall", "workflow", "model_version", "prompt_version", "feature_flag_state",
