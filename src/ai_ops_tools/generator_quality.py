@@ -148,12 +148,12 @@ def _orphan_deliveries(table: pa.Table) -> pa.Table:
 
 def _bad_copies(table: pa.Table, prefix: str, changes: dict[str, dict[str, pa.Array]],
                 key: str) -> tuple[pa.Table, dict[str, int]]:
-    """Copies of the first rows, one defect each, with fresh keys (two rows per kind)."""
+    """Copies of the first rows, one defect each, with fresh keys (two rows per kind, named by the reason)."""
     parts, counts, start = [], {}, 0
     for kind, cols in changes.items():
         part = table.slice(start, 2)
         start += 2
-        cols = {key: pa.array([f"{prefix}{kind}-{i}" for i in range(2)]), **cols}
+        cols = {key: pa.array([f"{prefix}{kind.replace(' ', '-')}-{i}" for i in range(2)]), **cols}
         for name, arr in cols.items():
             part = part.set_column(part.schema.get_field_index(name), name, arr)
         parts.append(part)
@@ -193,9 +193,9 @@ def deliveries(inp: V2Input) -> tuple[pa.Table, dict[str, Any], dict[str, Any]]:
     clean = pa.concat_tables([clean, _orphan_deliveries(clean)])
     raw, truth = _plant(rng, clean, "delivery_id", max(2, clean.num_rows // 200))
     bad, counts = _bad_copies(clean, "dlv-bad-", {
-        "unknown_outcome": {"outcome": pa.array(["bounced", None])},
-        "blocked_without_reason": {"outcome": pa.array(["blocked"] * 2), "block_reason": pa.array([None, " "])},
-        "missing_routed_at": {"routed_at": pa.nulls(2, pa.timestamp("us"))},
+        "unknown outcome": {"outcome": pa.array(["bounced", None])},
+        "blocked without block_reason": {"outcome": pa.array(["blocked"] * 2), "block_reason": pa.array([None, " "])},
+        "missing routed_at": {"routed_at": pa.nulls(2, pa.timestamp("us"))},
     }, "delivery_id")
     raw = pa.concat_tables([raw, bad])
     truth["raw_rows"] = raw.num_rows
@@ -300,9 +300,9 @@ def reviews(inp: V2Input) -> tuple[pa.Table, dict[str, Any], dict[str, Any]]:
     clean = _review_table(inp, draws, rows, rng)
     raw, truth = _plant(rng, clean, "review_id", max(2, clean.num_rows // 200))
     bad, counts = _bad_copies(clean, "rev-bad-", {
-        "unknown_reviewer_type": {"reviewer_type": pa.array(["crowd", None])},
-        "missing_passed": {"passed": pa.nulls(2, pa.bool_())},
-        "missing_reviewed_at": {"reviewed_at": pa.nulls(2, pa.timestamp("us"))},
+        "unknown reviewer_type": {"reviewer_type": pa.array(["crowd", None])},
+        "missing passed": {"passed": pa.nulls(2, pa.bool_())},
+        "missing reviewed_at": {"reviewed_at": pa.nulls(2, pa.timestamp("us"))},
     }, "review_id")
     raw = pa.concat_tables([raw, bad])
     truth["raw_rows"] = raw.num_rows
