@@ -79,10 +79,10 @@ def _delivery_rows(inp: V2Input, rng: np.random.Generator) -> dict[str, np.ndarr
     logged = rng.random(n) >= NO_DELIVERY_P
     to_exp = rng.random(n) < EXPERIMENTATION_P
     ev_idx, dest = [], []
-    for d in range(len(DESTINATIONS)):
-        sel = np.flatnonzero(logged & (to_exp if d == 3 else True))
+    for dest_no in range(len(DESTINATIONS)):
+        sel = np.flatnonzero(logged & (to_exp if dest_no == 3 else True))
         ev_idx.append(sel)
-        dest.append(np.full(sel.size, d, np.int8))
+        dest.append(np.full(sel.size, dest_no, np.int8))
     e, d = np.concatenate(ev_idx), np.concatenate(dest)
     order = np.lexsort((d, e))
     e, d = e[order], d[order]

@@ -66,8 +66,11 @@ first_values as (
     inner join value_actions
         on
             first_prompts.user_id = value_actions.user_id
-            and value_actions.occurred_at >= first_prompts.first_prompt_at
-    group by 1, 2, 3
+            and first_prompts.first_prompt_at <= value_actions.occurred_at
+    group by
+        first_prompts.user_id,
+        first_prompts.workflow,
+        first_prompts.first_prompt_at
 ),
 
 time_to_value as (
@@ -88,7 +91,7 @@ user_periods as (
         user_id,
         count(distinct workflow) as n_workflows
     from ({{ expand_to_periods('prompts', 'occurred_at') }}) as periodized
-    group by 1, 2, 3
+    group by period_grain, period_start, user_id
 ),
 
 -- per period
@@ -101,7 +104,7 @@ value_medians as (
         {{ median('hours_to_value') }} as median_hours_to_value
     from ({{ expand_to_periods('time_to_value', 'first_prompt_at') }})
         as periodized
-    group by {{ workflow_segment_grouping_sets() }}
+    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
     having {{ workflow_segment_having() }}
 ),
 
@@ -113,7 +116,7 @@ breadth_means as (
         'all' as segment_value,
         avg(n_workflows) as mean_workflows
     from user_periods
-    group by 1, 2
+    group by period_grain, period_start
 ),
 
 -- one CTE per metric key

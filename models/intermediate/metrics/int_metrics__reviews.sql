@@ -3,7 +3,8 @@
 -- LLM judge agreement with people, overrides and review coverage. Overall and
 -- workflow segments (the review's own workflow; for coverage the response's),
 -- week and month grains, one CTE per key (formulas:
--- seeds/metric_catalog.csv). `value` is a contract column (RF04).
+-- seeds/metric_catalog.csv). `value` is a contract column (RF04); SQLFluff's
+-- DuckDB dialect cannot parse `grouping sets` (PRS).
 -- noqa: disable=RF04
 
 with
@@ -87,7 +88,7 @@ review_counts as (
             case when reviewer_type = 'human' and is_override then 1 else 0 end
         ) as n_overrides
     from ({{ expand_to_periods('reviews', 'reviewed_at') }}) as periodized
-    group by {{ workflow_segment_grouping_sets() }}
+    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
     having {{ workflow_segment_having() }}
 ),
 
@@ -99,7 +100,7 @@ pair_counts as (
         count(*) as n_pairs,
         sum(case when is_agreed then 1 else 0 end) as n_agreed
     from ({{ expand_to_periods('review_pairs', 'reviewed_at') }}) as periodized
-    group by {{ workflow_segment_grouping_sets() }}
+    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
     having {{ workflow_segment_having() }}
 ),
 
@@ -111,7 +112,7 @@ coverage_counts as (
         count(*) as n_responses,
         sum(case when is_reviewed then 1 else 0 end) as n_reviewed
     from ({{ expand_to_periods('responses', 'occurred_at') }}) as periodized
-    group by {{ workflow_segment_grouping_sets() }}
+    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
     having {{ workflow_segment_having() }}
 ),
 

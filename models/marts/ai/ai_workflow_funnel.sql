@@ -61,7 +61,7 @@ weekly_steps as (
         sum(has_action) as with_action,
         sum(is_completed) as completed
     from conversation_funnel
-    group by grouping sets ((week_start), (week_start, workflow))
+    group by grouping sets ((week_start), (week_start, workflow)) -- noqa: PRS
     having grouping(workflow) = 1 or workflow is not null
 ),
 
