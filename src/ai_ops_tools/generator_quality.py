@@ -161,6 +161,17 @@ def _bad_copies(table: pa.Table, prefix: str, changes: dict[str, dict[str, pa.Ar
     return pa.concat_tables(parts), counts
 
 
+def _with_bad_rows(rng: np.random.Generator, clean: pa.Table, key: str, prefix: str,
+                   changes: dict[str, dict[str, pa.Array]]) -> tuple[pa.Table, dict[str, Any]]:
+    """The raw table: clean rows, later duplicates, a missing key and two rows per other defect."""
+    raw, truth = _plant(rng, clean, key, max(2, clean.num_rows // 200))
+    bad, counts = _bad_copies(clean, prefix, changes, key)
+    raw = pa.concat_tables([raw, bad])
+    truth["raw_rows"] = raw.num_rows
+    truth["invalid_by_reason"].update(counts)
+    return raw, truth
+
+
 def _delivery_truths(inp: V2Input, rows: dict[str, np.ndarray]) -> dict[str, Any]:
     c = inp.ev.cols
     in_consent = rows["requires"] & ~np.isin(rows["block"], (2, 3))
@@ -191,15 +202,11 @@ def deliveries(inp: V2Input) -> tuple[pa.Table, dict[str, Any], dict[str, Any]]:
     event_ids = _ids("evt-", inp.ev.cols["event_no"][rows["event"]], 10)
     clean = _delivery_table(rows, event_ids, rng)
     clean = pa.concat_tables([clean, _orphan_deliveries(clean)])
-    raw, truth = _plant(rng, clean, "delivery_id", max(2, clean.num_rows // 200))
-    bad, counts = _bad_copies(clean, "dlv-bad-", {
+    raw, truth = _with_bad_rows(rng, clean, "delivery_id", "dlv-bad-", {
         "unknown outcome": {"outcome": pa.array(["bounced", None])},
         "blocked without block_reason": {"outcome": pa.array(["blocked"] * 2), "block_reason": pa.array([None, " "])},
         "missing routed_at": {"routed_at": pa.nulls(2, pa.timestamp("us"))},
-    }, "delivery_id")
-    raw = pa.concat_tables([raw, bad])
-    truth["raw_rows"] = raw.num_rows
-    truth["invalid_by_reason"].update(counts)
+    })
     return raw, truth, _delivery_truths(inp, rows)
 
 
@@ -298,15 +305,11 @@ def reviews(inp: V2Input) -> tuple[pa.Table, dict[str, Any], dict[str, Any]]:
     draws = _review_draws(inp, rng)
     rows = _review_rows(inp, draws, rng)
     clean = _review_table(inp, draws, rows, rng)
-    raw, truth = _plant(rng, clean, "review_id", max(2, clean.num_rows // 200))
-    bad, counts = _bad_copies(clean, "rev-bad-", {
+    raw, truth = _with_bad_rows(rng, clean, "review_id", "rev-bad-", {
         "unknown reviewer_type": {"reviewer_type": pa.array(["crowd", None])},
         "missing passed": {"passed": pa.nulls(2, pa.bool_())},
         "missing reviewed_at": {"reviewed_at": pa.nulls(2, pa.timestamp("us"))},
-    }, "review_id")
-    raw = pa.concat_tables([raw, bad])
-    truth["raw_rows"] = raw.num_rows
-    truth["invalid_by_reason"].update(counts)
+    })
     return raw, truth, _review_truths(draws, rows)
 
 
