@@ -514,8 +514,8 @@ def register_alerts(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _add_duckdb_path(p)
     p.add_argument("--attempts", type=_positive, default=4, help="tries per alert (default 4)")
     p.add_argument("--backoff", type=_positive_float, default=1.0,
-                   help="seconds before the first retry, doubled each time (default 1)")
-    p.add_argument("--timeout", type=_positive_float, default=10.0, help="seconds to wait for an answer (default 10)")
+                   help="seconds before the first retry, doubled each time (default 1.0)")
+    p.add_argument("--timeout", type=_positive_float, default=10.0, help="seconds to wait for an answer (default 10.0)")
     p.set_defaults(func=cmd_alerts)
 
 
