@@ -256,6 +256,14 @@ def test_unreachable_endpoint_fails_with_connection_message(store: AlertStore,
     assert "connection failed" in capsys.readouterr().err
 
 
+def test_missing_mart_fails_with_a_clear_message(store: AlertStore, webhook: Webhook,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert store.cli(webhook.url, "--marts-schema", f"{store.schema}_nothing") == 1
+    err = capsys.readouterr().err
+    assert f"cannot read {store.schema}_nothing.ai_metric_alerts" in err and "run `dbt build` first" in err, err
+    assert webhook.bodies == []
+
+
 def test_backoff_doubles() -> None:
     waits: list[float] = []
     with pytest.raises(alerts.AlertDeliveryError):

@@ -23,9 +23,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ def ensure_sent_table(warehouse: Warehouse, schema: str) -> None:
     warehouse.execute(
         f'create table if not exists "{schema}"."{SENT_TABLE}" ('
         "week_start date not null, metric_key text not null, destination_sha256 text not null, "
-        "http_status integer not null, attempts integer not null, sent_at timestamp not null, "
+        "http_status integer not null, attempts integer not null, sent_at timestamp not null, "  # UTC
         "primary key (week_start, metric_key, destination_sha256))"
     )
 
@@ -114,7 +114,13 @@ def unsent_alerts(warehouse: Warehouse, marts_schema: str, sent_schema: str,
                   destination: str) -> tuple[int, list[dict[str, Any]]]:
     """(alerts in the mart, those not yet sent to destination), oldest week first."""
     columns = ", ".join(f"alerts.{c}" for c in ALERT_COLUMNS)
-    total = warehouse.execute(f'select count(*) from "{marts_schema}".ai_metric_alerts where is_alert')[0][0]
+    try:
+        total = warehouse.execute(f'select count(*) from "{marts_schema}".ai_metric_alerts where is_alert')[0][0]
+    except Exception as exc:  # the driver's own error class (duckdb or psycopg2)
+        with suppress(Exception):  # Postgres needs it; DuckDB has no transaction open
+            warehouse.connection.rollback()
+        raise AlertDeliveryError(f"cannot read {marts_schema}.ai_metric_alerts ({str(exc).splitlines()[0]}): "
+                                 "run `dbt build` first, or pass --schema / --marts-schema") from exc
     rows = warehouse.execute(
         f'select {columns} from "{marts_schema}".ai_metric_alerts as alerts '
         f'left join "{sent_schema}"."{SENT_TABLE}" as sent '
@@ -132,7 +138,7 @@ def record_sent(warehouse: Warehouse, schema: str, alert: dict[str, Any], destin
     warehouse.execute(
         f'insert into "{schema}"."{SENT_TABLE}" values ({{p}}, {{p}}, {{p}}, {{p}}, {{p}}, {{p}})',
         (alert["week_start"], alert["metric_key"], destination, status, attempts,
-         datetime.now().replace(microsecond=0)),
+         datetime.now(UTC).replace(microsecond=0, tzinfo=None)),
     )
 
 
