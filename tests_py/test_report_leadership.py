@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DbtProject
-from report_browser import PageLook, check_marks, open_page, save_artifact, unmarked_numbers
 
 from ai_ops_tools.cli import main
+from conftest import DbtProject
+from report_browser import PageLook, check_marks, open_page, save_artifact, unmarked_numbers
 
 RECOMMENDATIONS = {"expand", "adjust", "hold", "wind_down"}
 SECTIONS = ("Initiatives against their outcome contracts", "System and adoption", "Cost and return", "Evidence")
@@ -103,8 +103,6 @@ def _full_report(project: DbtProject, tmp_path: Path) -> None:
     rows = {m["key"] for m in look.marks if m["mart"] == "initiative_scorecard"}
     assert len(rows) == expected > 0
     # each headline row says what to do, in the rule's words
-    for word in ("Expand", "Adjust", "Hold", "Wind down"):
-        assert look.text.count(word) >= 0
     assert sum(look.text.count(w) for w in ("Expand", "Adjust", "Hold", "Wind down")) >= expected
 
 

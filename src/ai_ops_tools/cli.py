@@ -28,6 +28,7 @@ from ai_ops_tools.generator import (
     write_parquet,
     write_truths,
 )
+from ai_ops_tools.generator_outcomes import outcome_truths
 
 # `ai-ops demo` builds a larger data set than `generate`/`load` so every mart has rows to show.
 DEMO_CONVERSATIONS = 2000
@@ -118,6 +119,8 @@ def _generate(args: argparse.Namespace) -> GeneratedData:
     cfg = config_from_args(args)
     t0 = time.perf_counter()
     data = generate(cfg)
+    # the outcome contracts' planted stories (seed outcome_contracts, initiative_scorecard)
+    data.truths["outcome_contracts"] = outcome_truths()
     n = data.tables["ai_events"].num_rows
     print(f"generated {n:,} ai_events rows and {len(data.tables) - 1} other tables in {time.perf_counter() - t0:.1f} s",
           file=sys.stderr)
@@ -500,7 +503,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     state = "" if files.month.complete else " (not complete yet)"
-    print(f"leadership review for {files.month.label}{state}: {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
+    pdf = f" and {files.pdf}" if files.pdf else ""
+    print(f"leadership review for {files.month.label}{state}: {files.html}{pdf}")
     return 0
 
 

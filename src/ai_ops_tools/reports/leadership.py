@@ -135,8 +135,9 @@ def system_status(reader: MartReader, month: Month) -> list[dict[str, Any]]:
     buckets: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         key = {k: r[k] for k in ("metric_key", "period_grain", "period_start", "segment_type", "segment_value")}
+        kind = metric_kind(r["metric_key"])
         buckets.setdefault(r["bucket"] or "other", []).append(
-            {"row": r, "m": _marker("ops_metrics", key, metric_kind(r["metric_key"])), "kind": metric_kind(r["metric_key"])})
+            {"row": r, "m": _marker("ops_metrics", key, kind), "kind": kind})
     return [{"bucket": b, "metrics": ms} for b, ms in buckets.items()]
 
 

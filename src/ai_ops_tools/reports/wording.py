@@ -52,7 +52,8 @@ def movement(row: Mapping[str, Any], m: Marker) -> Markup:
     if row["value"] is None:
         return Markup("")
     if row["baseline_stddev"] is None:
-        return Markup("baseline agreed in the contract, not measured: no normal variation to compare with")
+        return Markup("no measured variation of the baseline to compare with (agreed in the contract, "
+                      "or fewer than two baseline periods)")
     if z is None:
         return Markup("the baseline did not vary: no normal variation to compare with")
     if abs(z) < 1:
