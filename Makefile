@@ -79,4 +79,4 @@ lint: install
 	$(BIN)/python -m ai_ops_tools.sql_lint $(if $(LINT_BUILT),--built-duckdb $(LINT_BUILT) --schema $(or $(LINT_SCHEMA),analytics))
 
 clean:
-	rm -rf target logs warehouse .pytest_cache
+	rm -rf target logs warehouse reports .pytest_cache

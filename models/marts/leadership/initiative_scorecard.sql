@@ -54,8 +54,8 @@ baseline_measured as (
             and contract_grains.segment_type = metrics.segment_type
             and contract_grains.segment_value = metrics.segment_value
             and contract_grains.period_grain = metrics.period_grain
-            and metrics.period_start >= contract_grains.baseline_start
-            and metrics.period_start <= contract_grains.baseline_end
+            and contract_grains.baseline_start <= metrics.period_start
+            and contract_grains.baseline_end >= metrics.period_start
     group by 1, 2, 3, 4
 ),
 
@@ -90,7 +90,7 @@ review_periods as (
     inner join calendar
         on
             baselines.period_grain = calendar.period_grain
-            and calendar.period_start > baselines.baseline_end
+            and baselines.baseline_end < calendar.period_start
     left join metrics
         on
             baselines.metric_key = metrics.metric_key
@@ -189,7 +189,7 @@ final as (
         cast(recommended.period_grain as {{ dbt.type_string() }})
             as period_grain,
         cast(recommended.period_start as date) as period_start,
-        cast(recommended.owner as {{ dbt.type_string() }}) as owner,
+        cast(recommended.owner as {{ dbt.type_string() }}) as owner,  -- noqa: RF04
         cast(recommended.attribution_method as {{ dbt.type_string() }})
             as attribution_method,
         -- numerics
