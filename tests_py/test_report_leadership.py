@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ai_ops_tools.cli import main
+from ai_ops_tools.dbt_run import env_overrides
 from conftest import DbtProject
 from report_browser import PageLook, check_marks, open_page, save_artifact, unmarked_numbers
 
@@ -28,16 +29,8 @@ def _report(project: DbtProject, out: Path, *extra: str, duckdb_path: Path | Non
     if project.target == "duckdb":
         args += ["--duckdb-path", str(duckdb_path or project.duckdb_path)]
     env = {"AI_OPS_PG_HOST": project.pg.host, "AI_OPS_PG_PORT": str(project.pg.port)} if project.pg else {}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with env_overrides(env):
         assert main(args) == 0
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     htmls = sorted(out.glob("leadership-*.html"))
     assert len(htmls) == 1, htmls
     return htmls[0]
