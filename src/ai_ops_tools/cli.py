@@ -512,7 +512,7 @@ def register_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = sub.add_parser("report", help="write a report page (HTML + one-page PDF) from the published marts")
     p.add_argument("page", choices=["leadership"], help="leadership: the monthly leadership review")
     p.add_argument("--month", type=_month, help="YYYY-MM (default: the newest complete month in ops_metrics)")
-    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default ./reports)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports)")
     _add_target(p, "where the marts are")
     p.add_argument("--schema", help="dbt target schema (default AI_OPS_SCHEMA or analytics; marts in <schema>_marts)")
     _add_duckdb_path(p)
