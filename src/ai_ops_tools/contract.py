@@ -99,4 +99,7 @@ BUCKETS: Final[tuple[str, ...]] = (
 SEGMENT_TYPES: Final[tuple[str, ...]] = (
     "overall", "workflow", "model_version", "prompt_version", "feature_flag_state",
 )
-PUBLISHED_MARTS: Final[tuple[str, ...]] = ("ops_metrics", "experiment_comparison", "roi_monthly", "ai_workflow_funnel")
+PUBLISHED_MARTS: Final[tuple[str, ...]] = (
+    "ops_metrics", "experiment_comparison", "roi_monthly", "initiative_scorecard", "cost_breakdown_monthly",
+    "ai_workflow_funnel",
+)

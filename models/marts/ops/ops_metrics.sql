@@ -180,31 +180,10 @@ statused as (
         valued.*,
         catalog.bucket,
         targets.target,
-        case
-            when valued.value is null then 'no_data'
-            when targets.target is null then 'no_target'
-            when targets.direction = 'higher_is_better'
-                then
-                    case
-                        when valued.value >= targets.target then 'on_track'
-                        when
-                            valued.value
-                            >= targets.target * (1 - targets.at_risk_band)
-                            then 'at_risk'
-                        else 'off_track'
-                    end
-            when targets.direction = 'lower_is_better'
-                then
-                    case
-                        when valued.value <= targets.target then 'on_track'
-                        when
-                            valued.value
-                            <= targets.target * (1 + targets.at_risk_band)
-                            then 'at_risk'
-                        else 'off_track'
-                    end
-            else 'no_target'
-        end as status
+        {{ target_status(
+            'valued.value', 'targets.target', 'targets.direction',
+            'targets.at_risk_band'
+        ) }} as status
     from valued
     left join catalog
         on valued.metric_key = catalog.metric_key
