@@ -19,8 +19,8 @@ Three parts:
 
 Command line::
 
-    python -m ai_ops_tools.pii_eval --target duckdb --target postgres
-    python -m ai_ops_tools.pii_eval --write-corpus      # regenerate the CSV
+    python tests_py/pii_eval.py --target duckdb --target postgres
+    python tests_py/pii_eval.py --write-corpus      # regenerate the CSV
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-PROJECT_DIR: Final = Path(__file__).resolve().parents[2]
+PROJECT_DIR: Final = Path(__file__).resolve().parents[1]
 MACRO_FILE: Final = PROJECT_DIR / "macros" / "redact_pii.sql"
 CORPUS_PATH: Final = PROJECT_DIR / "tests_py" / "pii_corpus.csv"
 CORPUS_COLUMNS: Final = ("id", "category", "text", "expected")
@@ -434,7 +434,7 @@ HANDWRITTEN_POSITIVES: Final[tuple[tuple[str, str, str], ...]] = (
     ("hw_email", "Anna Smith <anna.smith@example.com> wrote", "Anna Smith <[EMAIL]> wrote"),
     ("hw_email", "Grüße, jürgen.müller@example.de", "Grüße, [EMAIL]"),
     ("hw_phone", "Tel.: 0171 2345678, phone:+4930123456", "Tel.: [PHONE], phone:[PHONE]"),
-    ("hw_phone", "Call +1 (415) 555-0132 ext. 12 after 9:00", "Call [PHONE] ext. 12 after 9:00"),
+    ("hw_phone", "Call +1 (415) 555-0132 ext. 12 after 9:00", "Call [PHONE] after 9:00"),
     ("hw_phone", "UK mobile 07700 900461 (not 07700-900)", "UK mobile [PHONE] (not 07700-900)"),
     ("hw_card", "Diners 3056 930902 5904, Amex 3782-822463-10005", "Diners [CARD], Amex [CARD]"),
     ("hw_card", "cards 4111-1111-1111-1111,5555555555554444; ok", "cards [CARD],[CARD]; ok"),
@@ -580,7 +580,7 @@ def write_corpus(rows: Sequence[Snippet], path: Path = CORPUS_PATH) -> None:
 
 def read_corpus(path: Path = CORPUS_PATH) -> list[Snippet]:
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python -m ai_ops_tools.pii_eval --write-corpus`.")
+        raise FileNotFoundError(f"{path} is missing: run `python tests_py/pii_eval.py --write-corpus`.")
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != CORPUS_COLUMNS:
