@@ -41,9 +41,9 @@ INCREMENTAL_MODELS = [
     "int_metrics__ai_events",
     "int_metrics__conversations",
 ]
-# Bookkeeping columns that say WHEN a row was written, so an incremental run legitimately differs
-# from a full refresh there: rows of periods no new event touched keep the older watermark.
-WRITE_TIME_COLUMNS = {"int_metrics__ai_events": {"inputs_max_loaded_at"}}
+# Bookkeeping columns that say WHEN a row was written (the run's processed_at), so an incremental
+# run legitimately differs from a full refresh there, in whichever relation carries them.
+WRITE_TIME_COLUMNS = {"processed_at", "max_processed_at", "inputs_max_processed_at"}
 CONTRACTED_MARTS = ["ops_metrics", "experiment_comparison", "roi_monthly"]
 REL_TOL = 1e-9
 
@@ -98,7 +98,7 @@ def fetch(project: DbtProject, name: str) -> Relation:
         f"where table_schema = {placeholder} and table_name = {placeholder} order by ordinal_position",
         [schema, name],
     )
-    names = [c[0] for c in cols if c[0] not in WRITE_TIME_COLUMNS.get(name, set())]
+    names = [c[0] for c in cols if c[0] not in WRITE_TIME_COLUMNS]
     assert names, f"{name}: no columns found in {relation}"
     quoted = ", ".join(f'"{n}"' for n in names)
     rows = project.query(f"select {quoted} from {relation}")

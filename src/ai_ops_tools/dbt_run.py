@@ -94,7 +94,8 @@ def failed_nodes(result: Any) -> list[str]:
             node = getattr(r, "node", None)
             uid = getattr(node, "unique_id", None) or str(getattr(r, "unique_id", "?"))
             msg = " ".join((getattr(r, "message", "") or "").split())[:300]
-            out.append(f"{uid} [{status}]" + (f": {msg}" if msg else ""))
+            remedy = (getattr(getattr(node, "config", None), "meta", None) or {}).get("remedy")
+            out.append(f"{uid} [{status}]" + (f": {msg}" if msg else "") + (f"\n    {remedy}" if remedy else ""))
     return out
 
 
