@@ -15,9 +15,6 @@ where it fails (conftest.postgres_settings_or_skip).
 from __future__ import annotations
 
 import math
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +25,7 @@ import pytest
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES
-from conftest import DbtProject, _profiles_dir, postgres_settings_or_skip
+from conftest import DbtProject, _profiles_dir
 
 # The incremental models and what reads them: compared besides every mart.
 INCREMENTAL_MODELS = [
@@ -270,6 +267,23 @@ def _project(target: str, schema: str, raw_schema: str, workdir: Path, truths: d
                       env=env, duckdb_path=duckdb_path, pg=pg)
 
 
+def copy_duckdb_raw(source_path: Path, target_path: Path) -> None:
+    """The same raw data, copied table by table into a fresh file (through the source file's
+    connection: dbt keeps that file open in this process)."""
+    import duckdb
+
+    con = duckdb.connect(str(source_path))
+    try:
+        con.execute(f"attach '{target_path}' as full_refresh")
+        con.execute('create schema if not exists full_refresh."raw"')
+        for table in RAW_TABLES:
+            con.execute(f'create table full_refresh."raw"."{table}" as '
+                        f'select * from "{source_path.stem}"."raw"."{table}"')
+        con.execute("detach full_refresh")
+    finally:
+        con.close()
+
+
 def test_incremental_equals_full_refresh_duckdb(tmp_path: Path, generated: GeneratedData,
                                                 truths: dict[str, Any]) -> None:
     inc_path = tmp_path / "incremental.duckdb"
@@ -285,33 +299,7 @@ def test_incremental_equals_full_refresh_duckdb(tmp_path: Path, generated: Gener
         {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(full_path), "AI_OPS_SCHEMA": schema},
         duckdb_path=full_path)
 
-    def prepare_full() -> None:
-        # the same raw data, copied table by table into a fresh file (through the incremental
-        # file's connection: dbt keeps that file open in this process)
-        import duckdb
-
-        con = duckdb.connect(str(inc_path))
-        try:
-            con.execute(f"attach '{full_path}' as full_refresh")
-            con.execute('create schema if not exists full_refresh."raw"')
-            for table in RAW_TABLES:
-                con.execute(f'create table full_refresh."raw"."{table}" as '
-                            f'select * from "incremental"."raw"."{table}"')
-            con.execute("detach full_refresh")
-        finally:
-            con.close()
-
-    run_scenario(incremental, full, prepare_full)
-
-
-@pytest.fixture
-def pg_schemas() -> Iterator[tuple[loader.PostgresSettings, str]]:
-    settings = postgres_settings_or_skip()
-    prefix = f"inc_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    try:
-        yield settings, prefix
-    finally:
-        loader.drop_postgres_schemas(prefix, settings)
+    run_scenario(incremental, full, lambda: copy_duckdb_raw(inc_path, full_path))
 
 
 def test_incremental_equals_full_refresh_postgres(tmp_path: Path, generated: GeneratedData,
