@@ -9,30 +9,33 @@
     )
 {%- endmacro %}
 
-{% macro slice_count_mismatch(grain, raw_relation, key_filter='') -%}
+{% macro slice_counts(relation, grain, where='', key=none) -%}
+    {#- Rows of `relation` per `grain` load slice (and per `key`, when given), limited by `where`. -#}
+    select
+        {%- if key %}
+        {{ key }},
+        {%- endif %}
+        {{ load_slice(grain) }} as load_slice,
+        count(*) as n_rows
+    from {{ relation }}
+    {{ where }}
+    group by {% if key %}{{ key }}, {% endif %}{{ load_slice(grain) }}
+{%- endmacro %}
+
+{% macro count_mismatch(raw_relation, grain, where='', key=none) -%}
     {#-
-        The `grain` load slices (day or minute) whose raw row count differs from the count of
-        rows of `this` in that slice; `key_filter` limits both sides to slices of a coarser
-        mismatch. A raw slice absent from `this` counts as a mismatch.
+        The `grain` load slices (day or minute; with `key`, the (key, slice) pairs) whose row
+        count in `raw_relation` differs from the count in `this`, both limited by `where`. A raw
+        slice absent from `this` counts as a mismatch.
     -#}
-    select raw_slices.load_slice
-    from (
-        select
-            {{ load_slice(grain) }} as load_slice,
-            count(*) as n_rows
-        from {{ raw_relation }}
-        {{ key_filter }}
-        group by {{ load_slice(grain) }}
-    ) as raw_slices
-    left join (
-        select
-            {{ load_slice(grain) }} as load_slice,
-            count(*) as n_rows
-        from {{ this }}
-        {{ key_filter }}
-        group by {{ load_slice(grain) }}
-    ) as processed_slices
-        on raw_slices.load_slice = processed_slices.load_slice
+    {%- set columns = ([key] if key else []) + ['load_slice'] -%}
+    select {% for column in columns %}raw_slices.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+    from ({{ slice_counts(raw_relation, grain, where, key) }}) as raw_slices
+    left join ({{ slice_counts(this, grain, where, key) }}) as processed_slices
+        on
+        {%- for column in columns %}
+            {{ 'and ' if not loop.first }}raw_slices.{{ column }} = processed_slices.{{ column }}
+        {%- endfor %}
     where
         processed_slices.n_rows is null
         or raw_slices.n_rows <> processed_slices.n_rows
@@ -61,40 +64,16 @@
         with
 
         changed_days as (
-            {{ slice_count_mismatch('day', raw_relation) }}
+            {{ count_mismatch(raw_relation, 'day') }}
         ),
 
         changed_minutes as (
-            {{ slice_count_mismatch('minute', raw_relation, day_filter) }}
+            {{ count_mismatch(raw_relation, 'minute', day_filter) }}
         ),
 
         -- keys whose raw row count in a mismatching minute differs from their processed count
         changed_keys as (
-            select raw_keys.{{ key }}
-            from (
-                select
-                    {{ key }},
-                    {{ load_slice('minute') }} as load_slice,
-                    count(*) as n_rows
-                from {{ raw_relation }}
-                {{ minute_filter }} and {{ key }} is not null
-                group by {{ key }}, {{ load_slice('minute') }}
-            ) as raw_keys
-            left join (
-                select
-                    {{ key }},
-                    {{ load_slice('minute') }} as load_slice,
-                    count(*) as n_rows
-                from {{ this }}
-                {{ minute_filter }} and {{ key }} is not null
-                group by {{ key }}, {{ load_slice('minute') }}
-            ) as processed_keys
-                on
-                    raw_keys.{{ key }} = processed_keys.{{ key }}
-                    and raw_keys.load_slice = processed_keys.load_slice
-            where
-                processed_keys.n_rows is null
-                or raw_keys.n_rows <> processed_keys.n_rows
+            {{ count_mismatch(raw_relation, 'minute', minute_filter ~ ' and ' ~ key ~ ' is not null', key) }}
         )
 
         select {{ columns | join(', ') }}

@@ -15,6 +15,7 @@ where it fails (conftest.postgres_settings_or_skip).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -212,7 +213,7 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
 
 
 # -- the scenario ---------------------------------------------------------------------------------
-def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -> None:
+def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Callable[[], None]) -> None:
     first = incremental.dbt(["build"])
     assert first.success, first.summary()
 
@@ -241,22 +242,30 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -
     # the opt-out reached the user's old responses
     assert incremental.query(keyed, [appended["opt_out_key"]])[0][0] == 0
 
-    prepare_full()
-    rebuilt = full.dbt(["build", "--full-refresh"])
-    assert rebuilt.success, rebuilt.summary()
+    assert_equals_full_refresh(incremental, full, prepare_full, [["build", "--full-refresh"]],
+                               "incremental vs full refresh", rerun=["build"])
 
+
+def assert_equals_full_refresh(incremental: DbtProject, full: DbtProject, prepare_full: Callable[[], None],
+                               commands: list[list[str]], what: str, rerun: list[str] | None = None) -> None:
+    """Build the same raw data from scratch (`commands` on `full`) and compare every mart and model of
+    the incremental chain row for row; with `rerun`, one more incremental run must change nothing."""
+    prepare_full()
+    for command in commands:
+        outcome = full.dbt(command)
+        assert outcome.success, outcome.summary()
     names = compared_relations(incremental)
     after_incremental = snapshot(incremental, names)
     expected = snapshot(full, names)
     for name in names:
-        assert_same_relation(name, after_incremental[name], expected[name], "incremental vs full refresh")
-
-    # no new data: nothing changes
-    third = incremental.dbt(["build"])
-    assert third.success, third.summary()
+        assert_same_relation(name, after_incremental[name], expected[name], what)
+    if rerun is None:
+        return
+    again_run = incremental.dbt(rerun)
+    assert again_run.success, again_run.summary()
     again = snapshot(incremental, names)
     for name in names:
-        assert_same_relation(name, again[name], after_incremental[name], "second incremental run without new data")
+        assert_same_relation(name, again[name], after_incremental[name], "a further incremental run without new data")
 
 
 def _project(target: str, schema: str, raw_schema: str, workdir: Path, truths: dict[str, Any],
@@ -284,34 +293,42 @@ def copy_duckdb_raw(source_path: Path, target_path: Path) -> None:
         con.close()
 
 
+# A pair of projects on the same raw data: built incrementally, built from scratch, and what copies the
+# raw data to the second before its build.
+ProjectPair = tuple[DbtProject, DbtProject, Callable[[], None]]
+
+
+def duckdb_pair(tmp_path: Path, generated: GeneratedData, truths: dict[str, Any], schema: str) -> ProjectPair:
+    inc_path, full_path = tmp_path / "incremental.duckdb", tmp_path / "full_refresh.duckdb"
+    loader.load_duckdb(generated.tables, inc_path, "raw", progress=False)
+
+    def project(name: str, path: Path) -> DbtProject:
+        return _project("duckdb", schema, "raw", tmp_path / name, truths,
+                        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(path), "AI_OPS_SCHEMA": schema},
+                        duckdb_path=path)
+
+    return project("inc", inc_path), project("full", full_path), lambda: copy_duckdb_raw(inc_path, full_path)
+
+
+def postgres_pair(tmp_path: Path, generated: GeneratedData, truths: dict[str, Any],
+                  pg_schemas: tuple[loader.PostgresSettings, str]) -> ProjectPair:
+    settings, prefix = pg_schemas
+    raw_schema = f"{prefix}_raw"
+    loader.load_postgres(generated.tables, raw_schema, settings, progress=False)
+
+    def project(name: str, schema: str) -> DbtProject:
+        return _project("postgres", schema, raw_schema, tmp_path / name, truths,
+                        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": schema}, pg=settings)
+
+    return project("inc", f"{prefix}_i"), project("full", f"{prefix}_f"), lambda: None
+
+
 def test_incremental_equals_full_refresh_duckdb(tmp_path: Path, generated: GeneratedData,
                                                 truths: dict[str, Any]) -> None:
-    inc_path = tmp_path / "incremental.duckdb"
-    full_path = tmp_path / "full_refresh.duckdb"
-    loader.load_duckdb(generated.tables, inc_path, "raw", progress=False)
-    schema = "inc_test"
-    incremental = _project(
-        "duckdb", schema, "raw", tmp_path / "inc", truths,
-        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(inc_path), "AI_OPS_SCHEMA": schema},
-        duckdb_path=inc_path)
-    full = _project(
-        "duckdb", schema, "raw", tmp_path / "full", truths,
-        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(full_path), "AI_OPS_SCHEMA": schema},
-        duckdb_path=full_path)
-
-    run_scenario(incremental, full, lambda: copy_duckdb_raw(inc_path, full_path))
+    run_scenario(*duckdb_pair(tmp_path, generated, truths, "inc_test"))
 
 
 def test_incremental_equals_full_refresh_postgres(tmp_path: Path, generated: GeneratedData,
                                                   truths: dict[str, Any],
                                                   pg_schemas: tuple[loader.PostgresSettings, str]) -> None:
-    settings, prefix = pg_schemas
-    raw_schema = f"{prefix}_raw"
-    loader.load_postgres(generated.tables, raw_schema, settings, progress=False)
-    incremental = _project(
-        "postgres", f"{prefix}_i", raw_schema, tmp_path / "inc", truths,
-        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": f"{prefix}_i"}, pg=settings)
-    full = _project(
-        "postgres", f"{prefix}_f", raw_schema, tmp_path / "full", truths,
-        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": f"{prefix}_f"}, pg=settings)
-    run_scenario(incremental, full, lambda: None)
+    run_scenario(*postgres_pair(tmp_path, generated, truths, pg_schemas))

@@ -26,14 +26,7 @@ from typing import Any
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from conftest import DbtProject
-from test_incremental import (
-    EVENT_COLUMNS,
-    _project,
-    assert_same_relation,
-    compared_relations,
-    copy_duckdb_raw,
-    snapshot,
-)
+from test_incremental import EVENT_COLUMNS, assert_equals_full_refresh, duckdb_pair, postgres_pair
 
 RECONCILIATION = "assert_base_telemetry__ai_events_keeps_every_raw_row"
 
@@ -106,46 +99,14 @@ def run_loads(incremental: DbtProject, full: DbtProject, prepare_full: Callable[
         check = incremental.dbt(["test", "--select", RECONCILIATION])
         assert check.success, f"{name}: {check.summary()}"
 
-    prepare_full()
-    seeded = full.dbt(["seed"])
-    assert seeded.success, seeded.summary()
-    rebuilt = full.dbt(["run", "--full-refresh"])
-    assert rebuilt.success, rebuilt.summary()
-    names = compared_relations(incremental)
-    after = snapshot(incremental, names)
-    expected = snapshot(full, names)
-    for name in names:
-        assert_same_relation(name, after[name], expected[name], "incremental loads vs full refresh")
-
-    again = incremental.dbt(["run"])
-    assert again.success, again.summary()
-    unchanged = snapshot(incremental, names)
-    for name in names:
-        assert_same_relation(name, unchanged[name], after[name], "a further run without new data")
+    assert_equals_full_refresh(incremental, full, prepare_full, [["seed"], ["run", "--full-refresh"]],
+                               "incremental loads vs full refresh", rerun=["run"])
 
 
 def test_loads_in_any_order_duckdb(tmp_path: Path, generated: GeneratedData, truths: dict[str, Any]) -> None:
-    inc_path, full_path = tmp_path / "incremental.duckdb", tmp_path / "full_refresh.duckdb"
-    loader.load_duckdb(generated.tables, inc_path, "raw", progress=False)
-    schema = "loads_test"
-
-    def project(name: str, path: Path) -> DbtProject:
-        return _project("duckdb", schema, "raw", tmp_path / name, truths,
-                        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(path), "AI_OPS_SCHEMA": schema},
-                        duckdb_path=path)
-
-    run_loads(project("inc", inc_path), project("full", full_path),
-              lambda: copy_duckdb_raw(inc_path, full_path))
+    run_loads(*duckdb_pair(tmp_path, generated, truths, "loads_test"))
 
 
 def test_loads_in_any_order_postgres(tmp_path: Path, generated: GeneratedData, truths: dict[str, Any],
                                      pg_schemas: tuple[loader.PostgresSettings, str]) -> None:
-    settings, prefix = pg_schemas
-    raw_schema = f"{prefix}_raw"
-    loader.load_postgres(generated.tables, raw_schema, settings, progress=False)
-
-    def project(name: str, schema: str) -> DbtProject:
-        return _project("postgres", schema, raw_schema, tmp_path / name, truths,
-                        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": schema}, pg=settings)
-
-    run_loads(project("inc", f"{prefix}_i"), project("full", f"{prefix}_f"), lambda: None)
+    run_loads(*postgres_pair(tmp_path, generated, truths, pg_schemas))

@@ -26,6 +26,7 @@
     )
 }}
 -- depends_on: {{ ref('int_ai_event_changes') }}
+-- depends_on: {{ ref('int_ai_mart_input_loads') }}
 
 with
 
@@ -47,44 +48,51 @@ outcomes as (
 
 ),
 
--- the load times of every input that can change a stored conversation (read
--- by incremental runs only; the refs stay outside the if for dbt's DAG)
--- noqa: disable=ST03
-user_loads as (
-
-    select
-        user_id,
-        loaded_at
-    from {{ ref('stg_app__users') }}
-
-),
-
-ticket_versions as (
-
-    select
-        ticket_id,
-        conversation_id,
-        user_id,
-        loaded_at
-    from {{ ref('base_support__support_tickets') }}
-
-),
-
-outcome_versions as (
-
-    select
-        outcome_id,
-        conversation_id,
-        user_id,
-        loaded_at
-    from {{ ref('base_crm__crm_outcomes') }}
-
-),
--- noqa: enable=ST03
-
 {% if is_incremental() %}
 
     {{ last_run_cte('max_loaded_at') }},
+
+    -- the load times of the users, tickets and outcomes that can change a
+    -- stored conversation
+    input_loads as (
+
+        select * from {{ ref('int_ai_mart_input_loads') }}
+
+    ),
+
+    user_loads as (
+
+        select
+            user_id,
+            loaded_at
+        from input_loads
+        where input_name = 'user'
+
+    ),
+
+    ticket_versions as (
+
+        select
+            input_id as ticket_id,
+            conversation_id,
+            user_id,
+            loaded_at
+        from input_loads
+        where input_name = 'ticket'
+
+    ),
+
+    outcome_versions as (
+
+        select
+            input_id as outcome_id,
+            conversation_id,
+            user_id,
+            loaded_at
+        from input_loads
+        where input_name = 'outcome'
+
+    ),
 
     changed_tickets as (
 

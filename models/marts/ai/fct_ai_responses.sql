@@ -21,6 +21,7 @@
     )
 }}
 -- depends_on: {{ ref('int_ai_event_changes') }}
+-- depends_on: {{ ref('int_ai_mart_input_loads') }}
 
 with
 
@@ -36,23 +37,20 @@ users as (
 
 ),
 
--- load times of the users and events: they say which users changed (read
--- by incremental runs only; the refs stay outside the if for dbt's DAG)
--- noqa: disable=ST03
-user_loads as (
-
-    select
-        user_id,
-        loaded_at
-    from {{ ref('stg_app__users') }}
-
-),
-
--- noqa: enable=ST03
-
 {% if is_incremental() %}
 
     {{ last_run_cte() }},
+
+    -- the load times of the users' kept rows
+    user_loads as (
+
+        select
+            user_id,
+            loaded_at
+        from {{ ref('int_ai_mart_input_loads') }}
+        where input_name = 'user'
+
+    ),
 
     -- the users whose opt-out may have changed since the last run
     changed_users as (
