@@ -9,6 +9,18 @@
     )
 {%- endmacro %}
 
+{% macro select_list(alias, columns) -%}
+    {#- `select` of the alias's columns: one on the select line, several one per line (LT09). -#}
+    {%- if columns | length == 1 -%}
+        select {{ alias }}.{{ columns[0] }}
+    {%- else -%}
+        select
+        {%- for column in columns %}
+        {{ alias }}.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro slice_counts(relation, grain, where='', key=none) -%}
     {#- Rows of `relation` per `grain` load slice (and per `key`, when given), limited by `where`. -#}
     select
@@ -29,7 +41,7 @@
         slice absent from `this` counts as a mismatch.
     -#}
     {%- set columns = ([key] if key else []) + ['load_slice'] -%}
-    select {% for column in columns %}raw_slices.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+    {{ select_list('raw_slices', columns) }}
     from ({{ slice_counts(raw_relation, grain, where, key) }}) as raw_slices
     left join ({{ slice_counts(this, grain, where, key) }}) as processed_slices
         on
@@ -60,43 +72,49 @@
     {%- set minute_filter -%}
         where {{ load_slice('minute') }} in (select changed_minutes.load_slice from changed_minutes)
     {%- endset -%}
+    {%- set column_list = columns | join(',\n        ') -%}
     {%- if is_incremental() %}
-        with
+    with
 
-        changed_days as (
-            {{ count_mismatch(raw_relation, 'day') }}
-        ),
+    changed_days as (
+        {{ count_mismatch(raw_relation, 'day') }}
+    ),
 
-        changed_minutes as (
-            {{ count_mismatch(raw_relation, 'minute', day_filter) }}
-        ),
+    changed_minutes as (
+        {{ count_mismatch(raw_relation, 'minute', day_filter) }}
+    ),
 
-        -- keys whose raw row count in a mismatching minute differs from their processed count
-        changed_keys as (
-            {{ count_mismatch(raw_relation, 'minute', minute_filter ~ ' and ' ~ key ~ ' is not null', key) }}
-        )
+    -- keys whose raw row count in a mismatching minute differs from their processed count
+    changed_keys as (
+        {{ count_mismatch(raw_relation, 'minute', minute_filter ~ ' and ' ~ key ~ ' is not null', key) }}
+    ),
 
-        select {{ columns | join(', ') }}
+    -- rows without a key cannot be rewritten by key: the ones not in `this` yet (a multiset
+    -- difference on every raw column, inside the mismatching minutes)
+    unprocessed_keyless as (
+        select
+            {{ columns | join(',\n            ') }}
         from {{ raw_relation }}
-        where {{ key }} in (select changed_keys.{{ key }} from changed_keys)
+        {{ minute_filter }} and {{ key }} is null
+        except all
+        select
+            {{ columns | join(',\n            ') }}
+        from {{ this }}
+        {{ minute_filter }} and {{ key }} is null
+    )
 
-        union all
-
-        -- rows without a key cannot be rewritten by key: the ones not in `this` yet (a multiset
-        -- difference on every raw column, inside the mismatching minutes)
-        select {{ columns | join(', ') }}
-        from (
-            select {{ columns | join(', ') }}
-            from {{ raw_relation }}
-            {{ minute_filter }} and {{ key }} is null
-            except all
-            select {{ columns | join(', ') }}
-            from {{ this }}
-            {{ minute_filter }} and {{ key }} is null
-        ) as unprocessed_keyless
+    select
+        {{ column_list }}
+    from {{ raw_relation }}
+    where {{ key }} in (select changed_keys.{{ key }} from changed_keys)
+    union all
+    select
+        {{ column_list }}
+    from unprocessed_keyless
     {%- else %}
-        select {{ columns | join(', ') }}
-        from {{ raw_relation }}
+    select
+        {{ column_list }}
+    from {{ raw_relation }}
     {%- endif %}
 {%- endmacro %}
 
@@ -112,7 +130,7 @@
         events must recompute. Every row of a reprocessed event_id carries the new processed_at,
         so the old copy's conversation and period come back too when a backfilled copy wins.
     -#}
-    select {{ columns | join(', ') }}
-    from {{ ref('int_ai_event_changes') }}
-    where processed_at > {{ incremental_watermark(watermark_column) }}
+    {{ select_list('ai_event_changes', columns) }}
+    from {{ ref('int_ai_event_changes') }} as ai_event_changes
+    where ai_event_changes.processed_at > {{ incremental_watermark(watermark_column) }}
 {%- endmacro %}
