@@ -35,6 +35,14 @@ from ai_ops_tools.dbt_run import run_dbt
 from ai_ops_tools.generator import GenConfig, generate
 
 Row = list[Any]
+# When the run that wrote a row started (docs/INCREMENTAL.md): differs between any two builds,
+# so snapshots leave it out.
+WRITE_TIME_COLUMNS = {"processed_at", "max_processed_at", "inputs_max_processed_at"}
+
+
+def _without_write_times(columns: list[str], rows: list[Row]) -> tuple[list[str], list[Row]]:
+    keep = [i for i, c in enumerate(columns) if c not in WRITE_TIME_COLUMNS]
+    return [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
 def _plain(value: Any) -> Any:
@@ -58,7 +66,7 @@ def _relations_duckdb(path: Path, schema: str) -> dict[str, tuple[list[str], lis
         for name in names:
             cur = con.execute(f'select * from "{schema}"."{name}"')
             columns = [d[0] for d in cur.description]
-            out[name] = (columns, [[_plain(v) for v in row] for row in cur.fetchall()])
+            out[name] = _without_write_times(columns, [[_plain(v) for v in row] for row in cur.fetchall()])
         return out
     finally:
         con.close()
@@ -75,7 +83,7 @@ def _relations_postgres(settings: loader.PostgresSettings, schema: str) -> dict[
             for name in names:
                 cur.execute(f'select * from "{schema}"."{name}"')
                 columns = [d[0] for d in cur.description]
-                out[name] = (columns, [[_plain(v) for v in row] for row in cur.fetchall()])
+                out[name] = _without_write_times(columns, [[_plain(v) for v in row] for row in cur.fetchall()])
             return out
     finally:
         conn.close()

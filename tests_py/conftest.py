@@ -199,6 +199,17 @@ def pg_settings() -> loader.PostgresSettings:
     return postgres_settings_or_skip()
 
 
+@pytest.fixture
+def pg_schemas() -> Iterator[tuple[loader.PostgresSettings, str]]:
+    """A reachable Postgres and a unique schema prefix, whose schemas are dropped afterwards."""
+    settings = postgres_settings_or_skip()
+    prefix = f"inc_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        yield settings, prefix
+    finally:
+        loader.drop_postgres_schemas(prefix, settings)
+
+
 @pytest.fixture(scope="session")
 def postgres_project(tmp_path_factory: pytest.TempPathFactory, generated: GeneratedData,
                      truths: dict[str, Any], pg_settings: loader.PostgresSettings) -> Iterator[DbtProject]:

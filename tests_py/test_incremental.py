@@ -16,9 +16,7 @@ where it fails (conftest.postgres_settings_or_skip).
 from __future__ import annotations
 
 import math
-import os
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +27,7 @@ import pytest
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES
-from conftest import DbtProject, _profiles_dir, postgres_settings_or_skip
+from conftest import DbtProject, _profiles_dir
 
 # The incremental models and what reads them: compared besides every mart.
 INCREMENTAL_MODELS = [
@@ -42,9 +40,9 @@ INCREMENTAL_MODELS = [
     "int_metrics__ai_events",
     "int_metrics__conversations",
 ]
-# Bookkeeping columns that say WHEN a row was written, so an incremental run legitimately differs
-# from a full refresh there: rows of periods no new event touched keep the older watermark.
-WRITE_TIME_COLUMNS = {"int_metrics__ai_events": {"inputs_max_loaded_at"}}
+# Bookkeeping columns that say WHEN a row was written (the run's processed_at), so an incremental
+# run legitimately differs from a full refresh there, in whichever relation carries them.
+WRITE_TIME_COLUMNS = {"processed_at", "max_processed_at", "inputs_max_processed_at"}
 CONTRACTED_MARTS = ["ops_metrics", "experiment_comparison", "roi_monthly"]
 REL_TOL = 1e-9
 
@@ -107,7 +105,7 @@ def fetch(project: DbtProject, name: str) -> Relation:
         f"where table_schema = {placeholder} and table_name = {placeholder} order by ordinal_position",
         [schema, name],
     )
-    names = [c[0] for c in cols if c[0] not in WRITE_TIME_COLUMNS.get(name, set())]
+    names = [c[0] for c in cols if c[0] not in WRITE_TIME_COLUMNS]
     assert names, f"{name}: no columns found in {relation}"
     quoted = ", ".join(f'"{n}"' for n in names)
     rows = project.query(f"select {quoted} from {relation}")
@@ -254,7 +252,7 @@ def append_late_deliveries_and_reviews(project: DbtProject, now: str) -> None:
 
 
 # -- the scenario ---------------------------------------------------------------------------------
-def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -> None:
+def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Callable[[], None]) -> None:
     first = incremental.dbt(["build"])
     assert first.success, first.summary()
 
@@ -289,22 +287,30 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -
             f"select count(*) from {incremental.relation(model)} where {key} like '{prefix}%'")[0]
         assert n_late > 0, model
 
-    prepare_full()
-    rebuilt = full.dbt(["build", "--full-refresh"])
-    assert rebuilt.success, rebuilt.summary()
+    assert_equals_full_refresh(incremental, full, prepare_full, [["build", "--full-refresh"]],
+                               "incremental vs full refresh", rerun=["build"])
 
+
+def assert_equals_full_refresh(incremental: DbtProject, full: DbtProject, prepare_full: Callable[[], None],
+                               commands: list[list[str]], what: str, rerun: list[str] | None = None) -> None:
+    """Build the same raw data from scratch (`commands` on `full`) and compare every mart and model of
+    the incremental chain row for row; with `rerun`, one more incremental run must change nothing."""
+    prepare_full()
+    for command in commands:
+        outcome = full.dbt(command)
+        assert outcome.success, outcome.summary()
     names = compared_relations(incremental)
     after_incremental = snapshot(incremental, names)
     expected = snapshot(full, names)
     for name in names:
-        assert_same_relation(name, after_incremental[name], expected[name], "incremental vs full refresh")
-
-    # no new data: nothing changes
-    third = incremental.dbt(["build"])
-    assert third.success, third.summary()
+        assert_same_relation(name, after_incremental[name], expected[name], what)
+    if rerun is None:
+        return
+    again_run = incremental.dbt(rerun)
+    assert again_run.success, again_run.summary()
     again = snapshot(incremental, names)
     for name in names:
-        assert_same_relation(name, again[name], after_incremental[name], "second incremental run without new data")
+        assert_same_relation(name, again[name], after_incremental[name], "a further incremental run without new data")
 
 
 def _project(target: str, schema: str, raw_schema: str, workdir: Path, truths: dict[str, Any],
@@ -315,60 +321,59 @@ def _project(target: str, schema: str, raw_schema: str, workdir: Path, truths: d
                       env=env, duckdb_path=duckdb_path, pg=pg)
 
 
+def copy_duckdb_raw(source_path: Path, target_path: Path) -> None:
+    """The same raw data, copied table by table into a fresh file (through the source file's
+    connection: dbt keeps that file open in this process)."""
+    import duckdb
+
+    con = duckdb.connect(str(source_path))
+    try:
+        con.execute(f"attach '{target_path}' as full_refresh")
+        con.execute('create schema if not exists full_refresh."raw"')
+        for table in RAW_TABLES:
+            con.execute(f'create table full_refresh."raw"."{table}" as '
+                        f'select * from "{source_path.stem}"."raw"."{table}"')
+        con.execute("detach full_refresh")
+    finally:
+        con.close()
+
+
+# A pair of projects on the same raw data: built incrementally, built from scratch, and what copies the
+# raw data to the second before its build.
+ProjectPair = tuple[DbtProject, DbtProject, Callable[[], None]]
+
+
+def duckdb_pair(tmp_path: Path, generated: GeneratedData, truths: dict[str, Any], schema: str) -> ProjectPair:
+    inc_path, full_path = tmp_path / "incremental.duckdb", tmp_path / "full_refresh.duckdb"
+    loader.load_duckdb(generated.tables, inc_path, "raw", progress=False)
+
+    def project(name: str, path: Path) -> DbtProject:
+        return _project("duckdb", schema, "raw", tmp_path / name, truths,
+                        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(path), "AI_OPS_SCHEMA": schema},
+                        duckdb_path=path)
+
+    return project("inc", inc_path), project("full", full_path), lambda: copy_duckdb_raw(inc_path, full_path)
+
+
+def postgres_pair(tmp_path: Path, generated: GeneratedData, truths: dict[str, Any],
+                  pg_schemas: tuple[loader.PostgresSettings, str]) -> ProjectPair:
+    settings, prefix = pg_schemas
+    raw_schema = f"{prefix}_raw"
+    loader.load_postgres(generated.tables, raw_schema, settings, progress=False)
+
+    def project(name: str, schema: str) -> DbtProject:
+        return _project("postgres", schema, raw_schema, tmp_path / name, truths,
+                        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": schema}, pg=settings)
+
+    return project("inc", f"{prefix}_i"), project("full", f"{prefix}_f"), lambda: None
+
+
 def test_incremental_equals_full_refresh_duckdb(tmp_path: Path, generated: GeneratedData,
                                                 truths: dict[str, Any]) -> None:
-    inc_path = tmp_path / "incremental.duckdb"
-    full_path = tmp_path / "full_refresh.duckdb"
-    loader.load_duckdb(generated.tables, inc_path, "raw", progress=False)
-    schema = "inc_test"
-    incremental = _project(
-        "duckdb", schema, "raw", tmp_path / "inc", truths,
-        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(inc_path), "AI_OPS_SCHEMA": schema},
-        duckdb_path=inc_path)
-    full = _project(
-        "duckdb", schema, "raw", tmp_path / "full", truths,
-        {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(full_path), "AI_OPS_SCHEMA": schema},
-        duckdb_path=full_path)
-
-    def prepare_full() -> None:
-        # the same raw data, copied table by table into a fresh file (through the incremental
-        # file's connection: dbt keeps that file open in this process)
-        import duckdb
-
-        con = duckdb.connect(str(inc_path))
-        try:
-            con.execute(f"attach '{full_path}' as full_refresh")
-            con.execute('create schema if not exists full_refresh."raw"')
-            for table in RAW_TABLES:
-                con.execute(f'create table full_refresh."raw"."{table}" as '
-                            f'select * from "incremental"."raw"."{table}"')
-            con.execute("detach full_refresh")
-        finally:
-            con.close()
-
-    run_scenario(incremental, full, prepare_full)
-
-
-@pytest.fixture
-def pg_schemas() -> Iterator[tuple[loader.PostgresSettings, str]]:
-    settings = postgres_settings_or_skip()
-    prefix = f"inc_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    try:
-        yield settings, prefix
-    finally:
-        loader.drop_postgres_schemas(prefix, settings)
+    run_scenario(*duckdb_pair(tmp_path, generated, truths, "inc_test"))
 
 
 def test_incremental_equals_full_refresh_postgres(tmp_path: Path, generated: GeneratedData,
                                                   truths: dict[str, Any],
                                                   pg_schemas: tuple[loader.PostgresSettings, str]) -> None:
-    settings, prefix = pg_schemas
-    raw_schema = f"{prefix}_raw"
-    loader.load_postgres(generated.tables, raw_schema, settings, progress=False)
-    incremental = _project(
-        "postgres", f"{prefix}_i", raw_schema, tmp_path / "inc", truths,
-        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": f"{prefix}_i"}, pg=settings)
-    full = _project(
-        "postgres", f"{prefix}_f", raw_schema, tmp_path / "full", truths,
-        {"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": f"{prefix}_f"}, pg=settings)
-    run_scenario(incremental, full, lambda: None)
+    run_scenario(*postgres_pair(tmp_path, generated, truths, pg_schemas))

@@ -213,9 +213,12 @@ def register_load(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _dbt(args: list[str], env: dict[str, str] | None = None) -> None:
-    from ai_ops_tools.dbt_run import run_dbt
+    from ai_ops_tools.dbt_run import run_dbt, target_held_by_another_run
 
     outcome = run_dbt(args, env=env)
+    held = None if outcome.success else target_held_by_another_run(outcome)
+    if held:
+        raise CliError(held)
     if not outcome.success:
         raise CliError(outcome.summary() + "\nFix the failing nodes above (dbt's log has details) and rerun.")
 

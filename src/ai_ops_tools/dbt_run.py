@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -76,12 +77,41 @@ class DbtOutcome:
         if self.success:
             return f"dbt {' '.join(self.args[:1])}: ok"
         lines = [f"dbt {' '.join(self.args)} failed"]
+        held = target_held_by_another_run(self)
+        if held:
+            lines.append(f"  {held}")
         if self.exception is not None:
             lines.append(f"  exception: {self.exception}")
         lines += [f"  - {node}" for node in self.failed_nodes]
         if self.skipped:
             lines.append(f"  ({self.skipped} downstream nodes skipped)")
         return "\n".join(lines)
+
+
+# What DuckDB says when another process has the database file open for writing.
+DUCKDB_LOCK_ERROR = re.compile(r'Could not set lock on file "?([^"\n:]+)"?')
+DUCKDB_LOCK_HOLDER = re.compile(r"Conflicting lock is held in .*?\(PID (\d+)\)")
+
+
+def target_held_by_another_run(outcome: DbtOutcome) -> str | None:
+    """A plain explanation when the run stopped because another run holds its target, else None.
+
+    DuckDB: a second process cannot open a database file another process writes
+    (``IO Error: Could not set lock on file``); Postgres: the run lock of on-run-start
+    (macros/run_lock.sql) raises "another dbt run holds the target schema".
+    """
+    texts = [str(outcome.exception or ""), *outcome.failed_nodes]
+    for text in texts:
+        match = DUCKDB_LOCK_ERROR.search(text)
+        if match:
+            holder = DUCKDB_LOCK_HOLDER.search(text)
+            pid = f" (process {holder.group(1)})" if holder else ""
+            return (f"another run holds the DuckDB file {match.group(1).strip()}{pid}: this run stopped "
+                    "before changing any table. Run again when that run has finished.")
+        start = text.find("another dbt run holds the target schema")
+        if start >= 0:
+            return text[start:].split("\n")[0]
+    return None
 
 
 def failed_nodes(result: Any) -> list[str]:
@@ -93,8 +123,9 @@ def failed_nodes(result: Any) -> list[str]:
         if status in FAILED_STATUSES:
             node = getattr(r, "node", None)
             uid = getattr(node, "unique_id", None) or str(getattr(r, "unique_id", "?"))
-            msg = " ".join((getattr(r, "message", "") or "").split())[:300]
-            out.append(f"{uid} [{status}]" + (f": {msg}" if msg else ""))
+            msg = " ".join((getattr(r, "message", "") or "").split())[:500]
+            remedy = (getattr(getattr(node, "config", None), "meta", None) or {}).get("remedy")
+            out.append(f"{uid} [{status}]" + (f": {msg}" if msg else "") + (f"\n    {remedy}" if remedy else ""))
     return out
 
 

@@ -1,17 +1,18 @@
 -- One row per valid `ai_llm_response_received` event, with its cost:
 -- the given cost_usd, else tokens priced from the model_pricing seed,
 -- else 0 (flagged is_unpriceable, reported by a warn-severity test).
--- Incremental (append, docs/INCREMENTAL.md): a run prices only the response
--- events staged after the newest stored loaded_at (or with a null loaded_at)
--- that are not stored yet. A change of the model_pricing seed needs
--- --full-refresh.
+-- Incremental (delete+insert on event_id, docs/INCREMENTAL.md): a run prices
+-- only the response events processed after the newest stored processed_at.
+-- A change of the model_pricing seed needs --full-refresh.
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
         on_schema_change='fail',
     )
 }}
+-- depends_on: {{ ref('int_ai_event_changes') }}
 
 with
 
@@ -23,22 +24,13 @@ model_pricing as (
     select * from {{ ref('model_pricing') }}
 ),
 
--- incremental: only the events staged after the newest stored loaded_at (or
--- with a null loaded_at) that are not stored yet; the filter is a CTE of its
--- own so that the SQL reads (and lints) the same on a fresh and a built
--- warehouse
+-- incremental: only the events processed since the last run (any loaded_at);
+-- the filter is a CTE of its own so that the SQL reads (and lints) the same on
+-- a fresh and a built warehouse
 new_events as (
     select * from events
     {% if is_incremental() %}
-        where
-            (
-                loaded_at > {{ incremental_watermark('loaded_at') }}
-                or loaded_at is null
-            )
-            and not exists (
-                select 1 from {{ this }} as loaded_before
-                where loaded_before.event_id = events.event_id
-            )
+        where event_id in ({{ processed_ai_events_since('processed_at') }})
     {% endif %}
 ),
 
@@ -59,7 +51,8 @@ responses as (
         output_tokens,
         cast(cost_usd as double precision) as given_cost_usd,
         occurred_at,
-        loaded_at
+        loaded_at,
+        processed_at
     from new_events
     where event_name = 'ai_llm_response_received'
 ),
@@ -119,7 +112,8 @@ final as (
             as is_unpriceable,
         -- timestamps
         occurred_at,
-        loaded_at
+        loaded_at,
+        processed_at
     from priced
 )
 

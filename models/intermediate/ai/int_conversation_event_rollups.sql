@@ -4,8 +4,8 @@
 -- cost, flags, and max_loaded_at (its newest event's loaded_at).
 -- Incremental (delete+insert on conversation_id, docs/INCREMENTAL.md): a run
 -- recomputes, from all of their events, only the conversations with an event
--- loaded after the newest stored max_loaded_at (or with a null loaded_at), so
--- a late event updates the conversation it belongs to. Ticket-dependent
+-- (any copy) processed after the newest stored max_processed_at, so a late or
+-- backfilled event updates the conversation it belongs to. Ticket-dependent
 -- columns live downstream (int_conversations_assembled, rebuilt every run).
 {{
     config(
@@ -15,10 +15,12 @@
         on_schema_change='fail',
     )
 }}
+-- depends_on: {{ ref('int_ai_event_changes') }}
 
 {%- set event_aggregates -%}
         max(occurred_at) as ended_at,
         max(loaded_at) as max_loaded_at,
+        max(processed_at) as max_processed_at,
         count(*) as n_events,
         sum(
             case when event_name = 'ai_user_prompt_created' then 1 else 0 end
@@ -61,11 +63,7 @@ events as (
     select * from {{ ref('stg_telemetry__ai_events') }}
     {% if is_incremental() %}
         where conversation_id in (
-            select touched.conversation_id
-            from {{ ref('stg_telemetry__ai_events') }} as touched
-            where
-                touched.loaded_at > {{ incremental_watermark('max_loaded_at') }}
-                or touched.loaded_at is null
+            {{ processed_ai_events_since('max_processed_at', ['conversation_id']) }}
         )
     {% endif %}
 ),
@@ -152,7 +150,8 @@ final as (
         -- timestamps
         event_facts.started_at,
         event_facts.ended_at,
-        event_facts.max_loaded_at
+        event_facts.max_loaded_at,
+        event_facts.max_processed_at
     from event_facts
     left join response_facts
         on event_facts.conversation_id = response_facts.conversation_id

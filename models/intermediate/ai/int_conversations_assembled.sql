@@ -58,7 +58,8 @@ final as (
         -- timestamps
         rollups.started_at,
         rollups.ended_at,
-        rollups.max_loaded_at
+        rollups.max_loaded_at,
+        rollups.max_processed_at
     from rollups
     left join ticket_facts
         on rollups.conversation_id = ticket_facts.conversation_id

@@ -2,8 +2,8 @@
     The response and event metrics of ops_metrics, one CTE per key (formulas:
     seeds/metric_catalog.csv). Incremental (docs/INCREMENTAL.md): a run
     recomputes, from all their events, the weeks and months of the events
-    loaded after the newest stored inputs_max_loaded_at (or with a null
-    loaded_at) and replaces them by refresh_unit. RF04: `value` is a contract
+    processed after the newest stored inputs_max_processed_at and replaces
+    them by refresh_unit. RF04: `value` is a contract
     column; PRS: SQLFluff's DuckDB dialect cannot parse `grouping sets`.
 -#}
 {{
@@ -14,6 +14,7 @@
         on_schema_change='fail',
     )
 }}
+-- depends_on: {{ ref('int_ai_event_changes') }}
 -- noqa: disable=RF04
 
 with
@@ -26,26 +27,24 @@ responses as (
     select * from {{ ref('int_ai_responses_priced') }}
 ),
 
--- the events' load times alone: the watermark and the refreshed periods read
--- these two columns, so the wide `events` stays read once (a CTE read twice
--- is materialized, on both warehouses)
+-- the events' processing times alone: the watermark reads this column, so
+-- the wide `events` stays read once (a CTE read twice is materialized, on
+-- both warehouses)
 event_loads as (
-    select
-        occurred_at,
-        loaded_at
+    select processed_at
     from {{ ref('stg_telemetry__ai_events') }}
 ),
 
 {% if is_incremental() %}
-    -- the weeks and months holding an event loaded since the last run
+    -- the weeks and months holding an event (any copy: a backfilled copy that
+    -- wins moves the event) processed since the last run, whatever its loaded_at
     refreshed_periods as (
         select distinct
             {{ period_start('week', 'occurred_at') }} as week_start,
             {{ period_start('month', 'occurred_at') }} as month_start
-        from event_loads
-        where
-            loaded_at > {{ incremental_watermark('inputs_max_loaded_at') }}
-            or loaded_at is null
+        from (
+            {{ processed_ai_events_since('inputs_max_processed_at', ['occurred_at']) }}
+        ) as processed_events
     ),
 {% endif %}
 
@@ -227,8 +226,8 @@ final as (
             as {{ dbt.type_string() }}
         ) as refresh_unit,
         cast(
-            (select max(event_loads.loaded_at) from event_loads) as timestamp
-        ) as inputs_max_loaded_at
+            (select max(event_loads.processed_at) from event_loads) as timestamp
+        ) as inputs_max_processed_at
     from written_rows
 )
 

@@ -9,8 +9,9 @@
     matched by the conversation's own id or by its user (the user's ticket
     windows, the user's latest conversation before an outcome). A run
     therefore rewrites every conversation named by, or belonging to a user
-    named by, a row loaded since the newest stored max_loaded_at (or with a
-    null loaded_at): a valid event, a users row that became the kept one, or
+    named by an event processed since the newest stored max_processed_at, or
+    by a row loaded since the newest stored max_loaded_at (or with a null
+    loaded_at): a users row that became the kept one, or
     any raw version of a ticket or outcome that has such a row (all its
     versions: an updated ticket may have moved to another user). Stored
     events never change and conversations never disappear. A changed
@@ -24,6 +25,8 @@
         on_schema_change='fail',
     )
 }}
+-- depends_on: {{ ref('int_ai_event_changes') }}
+-- depends_on: {{ ref('int_ai_mart_input_loads') }}
 
 with
 
@@ -45,54 +48,51 @@ outcomes as (
 
 ),
 
--- the load times of every input that can change a stored conversation (read
--- by incremental runs only; the refs stay outside the if for dbt's DAG)
--- noqa: disable=ST03
-event_loads as (
-
-    select
-        conversation_id,
-        user_id,
-        loaded_at
-    from {{ ref('stg_telemetry__ai_events') }}
-
-),
-
-user_loads as (
-
-    select
-        user_id,
-        loaded_at
-    from {{ ref('stg_app__users') }}
-
-),
-
-ticket_versions as (
-
-    select
-        ticket_id,
-        conversation_id,
-        user_id,
-        loaded_at
-    from {{ ref('base_support__support_tickets') }}
-
-),
-
-outcome_versions as (
-
-    select
-        outcome_id,
-        conversation_id,
-        user_id,
-        loaded_at
-    from {{ ref('base_crm__crm_outcomes') }}
-
-),
--- noqa: enable=ST03
-
 {% if is_incremental() %}
 
     {{ last_run_cte('max_loaded_at') }},
+
+    -- the load times of the users, tickets and outcomes that can change a
+    -- stored conversation
+    input_loads as (
+
+        select * from {{ ref('int_ai_mart_input_loads') }}
+
+    ),
+
+    user_loads as (
+
+        select
+            user_id,
+            loaded_at
+        from input_loads
+        where input_name = 'user'
+
+    ),
+
+    ticket_versions as (
+
+        select
+            input_id as ticket_id,
+            conversation_id,
+            user_id,
+            loaded_at
+        from input_loads
+        where input_name = 'ticket'
+
+    ),
+
+    outcome_versions as (
+
+        select
+            input_id as outcome_id,
+            conversation_id,
+            user_id,
+            loaded_at
+        from input_loads
+        where input_name = 'outcome'
+
+    ),
 
     changed_tickets as (
 
@@ -112,10 +112,13 @@ outcome_versions as (
     changed_keys as (
 
         select
-            conversation_id,
-            user_id
-        from event_loads
-        where {{ loaded_since_last_run() }}
+            processed_events.conversation_id,
+            processed_events.user_id
+        from (
+            {{ processed_ai_events_since(
+                'max_processed_at', ['conversation_id', 'user_id']
+            ) }}
+        ) as processed_events
         union
         select
             null as conversation_id,
@@ -248,7 +251,8 @@ final as (
             as started_month,
         batch.started_at,
         batch.ended_at,
-        batch.max_loaded_at
+        batch.max_loaded_at,
+        batch.max_processed_at
     from batch
     left join users
         on batch.user_id = users.user_id

@@ -7,10 +7,10 @@
     a stored response, and user_key depends only on whether the user opted
     out, which changes only when a newly loaded users row becomes the user's
     kept row in stg_app__users (latest state) or a newly loaded event of the
-    user opts out. A run therefore rewrites the responses loaded since the
-    newest stored loaded_at (or with a null loaded_at) plus every response of
-    a user whose kept users row or an event was loaded since then (or has a
-    null loaded_at). A changed user_key_salt needs --full-refresh.
+    user opts out. A run therefore rewrites the responses processed since the
+    newest stored processed_at plus every response of a user whose kept users
+    row was loaded since the newest stored loaded_at (or has a null
+    loaded_at) or who has an event processed since then. A changed user_key_salt needs --full-refresh.
 -#}
 {{
     config(
@@ -20,6 +20,8 @@
         on_schema_change='fail',
     )
 }}
+-- depends_on: {{ ref('int_ai_event_changes') }}
+-- depends_on: {{ ref('int_ai_mart_input_loads') }}
 
 with
 
@@ -35,31 +37,20 @@ users as (
 
 ),
 
--- load times of the users and events: they say which users changed (read
--- by incremental runs only; the refs stay outside the if for dbt's DAG)
--- noqa: disable=ST03
-user_loads as (
-
-    select
-        user_id,
-        loaded_at
-    from {{ ref('stg_app__users') }}
-
-),
-
-event_loads as (
-
-    select
-        user_id,
-        loaded_at
-    from {{ ref('stg_telemetry__ai_events') }}
-
-),
--- noqa: enable=ST03
-
 {% if is_incremental() %}
 
     {{ last_run_cte() }},
+
+    -- the load times of the users' kept rows
+    user_loads as (
+
+        select
+            user_id,
+            loaded_at
+        from {{ ref('int_ai_mart_input_loads') }}
+        where input_name = 'user'
+
+    ),
 
     -- the users whose opt-out may have changed since the last run
     changed_users as (
@@ -67,8 +58,10 @@ event_loads as (
         select user_id from user_loads
         where {{ loaded_since_last_run() }}
         union
-        select user_id from event_loads
-        where {{ loaded_since_last_run() }}
+        select processed_events.user_id
+        from (
+            {{ processed_ai_events_since('processed_at', ['user_id']) }}
+        ) as processed_events
 
     ),
 
@@ -79,7 +72,7 @@ batch as (
     select * from responses
     {% if is_incremental() %}
         where
-            {{ loaded_since_last_run() }}
+            processed_at > {{ incremental_watermark('processed_at') }}
             or user_id in (select changed_users.user_id from changed_users)
     {% endif %}
 
@@ -109,7 +102,8 @@ final as (
         cast(batch.occurred_at as date) as occurred_date,
         {{ period_start('week', 'batch.occurred_at') }} as occurred_week,
         batch.occurred_at,
-        batch.loaded_at
+        batch.loaded_at,
+        batch.processed_at
     from batch
     left join users
         on batch.user_id = users.user_id

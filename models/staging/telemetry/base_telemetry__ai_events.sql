@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
         on_schema_change='fail',
         schema='quarantine',
     )
@@ -17,10 +18,10 @@
     cleanly keep theirs in raw only: writing 3 GB of JSON text again per 10 M events was the
     largest single cost of the build (docs/benchmarks.md).
 
-    Incremental (append, docs/INCREMENTAL.md): a run parses only the raw rows loaded after the
-    newest stored loaded_at (plus raw rows with a null loaded_at not stored yet); a stored row
-    never changes. A new valid copy of an event_id that already has a valid row here is a
-    duplicate (that row was loaded earlier, so it wins, as in a full refresh).
+    Incremental (delete+insert on event_id, docs/INCREMENTAL.md): a run reprocesses every raw
+    row of each event_id that has a raw row not processed yet, whatever its loaded_at, so the
+    duplicate flags of an event_id are always computed from all its copies, as in a full refresh;
+    `processed_at` says which run wrote a row, and the downstream models select by it.
 
     The CTEs up to quarantine_rules are `not_materialized()`: the single- and multiple-copy
     branches both read them, and DuckDB would otherwise store all 10 M typed rows once more and
@@ -70,43 +71,20 @@ with
 
 source as {{ not_materialized() }} (
 
-    select
-        {{ raw_columns | join(',\n        ') }}
-    from {{ source('telemetry', 'ai_events') }}
-    {% if is_incremental() %}
-        where loaded_at > {{ incremental_watermark('loaded_at') }}
-
-        -- no watermark can place a null loaded_at: take the raw rows not stored yet (as a multiset)
-        union all
-
-        select
-            {{ raw_columns | join(',\n            ') }}
-        from (
-            select
-                {{ raw_columns | join(',\n                ') }}
-            from {{ source('telemetry', 'ai_events') }}
-            where loaded_at is null
-            except all
-            select
-                {{ raw_columns | join(',\n                ') }}
-            from {{ this }}
-            where loaded_at is null
-        ) as unseen_null_loaded_at
-    {% endif %}
+    -- incremental: every raw row of an event_id with a raw row not processed yet, whatever its
+    -- loaded_at (ties, backfills, late files, retried loads); docs/INCREMENTAL.md
+    {{ unprocessed_raw_rows(source('telemetry', 'ai_events'), raw_columns) }}
 
 ),
 
 event_ids_with_copies as (
 
     -- only event_ids with more than one raw row can hold a duplicate: the dedupe window runs on
-    -- their rows alone instead of sorting every event. Counted over the whole raw table, so on an
-    -- incremental run a new copy of an event_id stored earlier is found too.
-    select raw_events.event_id
-    from {{ source('telemetry', 'ai_events') }} as raw_events
-    {% if is_incremental() %}
-        where raw_events.event_id in (select source.event_id from source)
-    {% endif %}
-    group by raw_events.event_id
+    -- their rows alone instead of sorting every event. An incremental run reads every raw row
+    -- of the event_ids it reprocesses, so counting `source` counts the whole raw table.
+    select event_id
+    from source
+    group by event_id
     having count(*) > 1
 
 ),
@@ -268,19 +246,12 @@ single_copies as (
 
 multiple_copies as (
 
-    -- among valid rows of one event_id the earliest loaded_at wins; ties broken deterministically;
-    -- on an incremental run a valid row already stored was loaded earlier and wins
+    -- among valid rows of one event_id the earliest loaded_at wins; ties broken deterministically
+    -- (an incremental run holds every raw row of the event_ids it reprocesses)
     select
         *,
         quarantine_reason is null
         and (
-            {% if is_incremental() %}
-                event_id in (
-                    select loaded_before.event_id from {{ this }} as loaded_before
-                    where loaded_before.quarantine_reason is null
-                )
-                or
-            {% endif %}
             row_number() over (
                 partition by event_id, quarantine_reason is null
                 order by
@@ -375,6 +346,7 @@ final as (
         ---------- timestamps
         occurred_at,
         loaded_at,
+        {{ processed_at() }} as processed_at,
 
         ---------- quarantine
         quarantine_reason,

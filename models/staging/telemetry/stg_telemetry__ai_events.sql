@@ -62,7 +62,8 @@ final as (
         ---------- dates and timestamps
         cast(occurred_at as date) as occurred_date,
         occurred_at,
-        loaded_at
+        loaded_at,
+        processed_at
 
     from valid_events
 

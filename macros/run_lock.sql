@@ -1,0 +1,79 @@
+{#-
+    One dbt run at a time per target schema (docs/INCREMENTAL.md, "Overlapping runs").
+
+    dbt closes the on-run-start connection before the models run, so a session advisory lock
+    taken there would be gone by then. The lock is a claim row in <target schema>.ai_ops_run_lock,
+    written by on-run-start under a transaction-level advisory lock on the schema (two runs
+    starting together claim one after the other) and deleted by on-run-end. A second run finds
+    the row, raises an error naming the holder and stops before any model runs, so it changes
+    no table. A claim older than `stale_after_minutes` (a run that was killed, so its on-run-end
+    never ran) is taken over. DuckDB needs none of this: one process holds the file's write lock.
+-#}
+
+{% macro run_lock_table() -%}
+    {{ return(adapter.quote(target.schema) ~ '.ai_ops_run_lock') }}
+{%- endmacro %}
+
+
+{% macro acquire_run_lock(stale_after_minutes=360) -%}
+    {{ return(adapter.dispatch('acquire_run_lock', 'ai_ops')(stale_after_minutes)) }}
+{%- endmacro %}
+
+{% macro default__acquire_run_lock(stale_after_minutes) -%}
+do $ai_ops_lock$
+declare
+    holder record;
+begin
+    perform pg_advisory_xact_lock(hashtext('ai_ops_run_lock'), hashtext('{{ target.schema }}'));
+    create schema if not exists {{ adapter.quote(target.schema) }};
+    create table if not exists {{ run_lock_table() }} (
+        target_schema text primary key,
+        invocation_id text not null,
+        started_at timestamptz not null
+    );
+    delete from {{ run_lock_table() }}
+    where started_at < now() - interval '{{ stale_after_minutes }} minutes';
+    select invocation_id, started_at into holder
+    from {{ run_lock_table() }}
+    where target_schema = '{{ target.schema }}';
+    if found and holder.invocation_id <> '{{ invocation_id }}' then
+        raise exception using message = format(
+            'another dbt run holds the target schema %s (invocation %s, started %s): this run '
+            'stopped before changing any table. Run again when that run has finished; if no run '
+            'is active (it was killed), delete its claim: delete from %s',
+            '{{ target.schema }}', holder.invocation_id, holder.started_at,
+            '{{ run_lock_table() | replace("'", "''") }}'
+        );
+    end if;
+    insert into {{ run_lock_table() }} (target_schema, invocation_id, started_at)
+    values ('{{ target.schema }}', '{{ invocation_id }}', now())
+    on conflict (target_schema) do nothing;
+end
+$ai_ops_lock$;
+commit;
+{%- endmacro %}
+
+{% macro duckdb__acquire_run_lock(stale_after_minutes) -%}
+    {#- DuckDB: the file's write lock already keeps a second process out (the CLI explains it). -#}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{% macro release_run_lock() -%}
+    {{ return(adapter.dispatch('release_run_lock', 'ai_ops')()) }}
+{%- endmacro %}
+
+{% macro default__release_run_lock() -%}
+do $ai_ops_unlock$
+begin
+    if to_regclass('{{ run_lock_table() | replace("'", "''") }}') is not null then
+        delete from {{ run_lock_table() }} where invocation_id = '{{ invocation_id }}';
+    end if;
+end
+$ai_ops_unlock$;
+commit;
+{%- endmacro %}
+
+{% macro duckdb__release_run_lock() -%}
+    {{ return('') }}
+{%- endmacro %}
