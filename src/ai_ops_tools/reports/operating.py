@@ -80,19 +80,21 @@ def pick_week(reader: MartReader, requested: date | None) -> Week:
     return Week(weeks[0], complete=False)
 
 
-def sparkline(history: list[dict[str, Any]], title: str) -> Markup:
+def sparkline(history: list[dict[str, Any]], title: str, size: tuple[int, int] = (120, 30)) -> Markup:
     """ops_metrics rows (oldest first) as a sparkline: dots by status, the target dashed."""
     points = [charts.TrendPoint(str(h["period_start"]), h["value"], h["status"]) for h in history]
     target = history[-1]["target"] if history else None
     desc = "; ".join(f"{h['period_start']}: {h['value'] if h['value'] is not None else 'no data'} "
                      f"({h['status'].replace('_', ' ')})" for h in history)
-    return charts.trend(points, None, target, title, f"Dashed line: target {target}. " + desc)
+    return charts.trend(points, None, target, title, f"Dashed line: target {target}. " + desc,
+                        width=size[0], height=size[1])
 
 
-def ops_entry(row: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
+def ops_entry(row: dict[str, Any], history: list[dict[str, Any]], size: tuple[int, int] = (120, 30)) -> dict[str, Any]:
+    """One ops_metrics row, marked, with the sparkline of its ``history``."""
     kind = metric_kind(row["metric_key"])
     return {"row": row, "kind": kind, "m": marker("ops_metrics", {k: row[k] for k in OPS_KEY}, kind),
-            "spark": sparkline(history, f"{row['metric_key']} ({row['segment_value']}) by period")}
+            "spark": sparkline(history, f"{row['metric_key']} ({row['segment_value']}) by period", size)}
 
 
 def metrics(reader: MartReader, week: Week) -> list[dict[str, Any]]:
@@ -107,7 +109,7 @@ def metrics(reader: MartReader, week: Week) -> list[dict[str, Any]]:
     buckets: dict[str, list[dict[str, Any]]] = {}
     for series in history.values():
         if series[-1]["period_start"] == week.start:
-            buckets.setdefault(series[-1]["bucket"] or "other", []).append(ops_entry(series[-1], series))
+            buckets.setdefault(series[-1]["bucket"] or "other", []).append(ops_entry(series[-1], series, (56, 14)))
     return [{"bucket": b, "metrics": ms} for b, ms in buckets.items()]
 
 
