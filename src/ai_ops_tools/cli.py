@@ -601,7 +601,7 @@ def register_alerts(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx,
-                          register_bench, register_docs, register_report, register_alerts]
+                          register_bench, register_docs, register_alerts, register_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

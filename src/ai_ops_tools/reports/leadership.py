@@ -77,8 +77,7 @@ def pick_month(reader: MartReader, requested: date | None) -> Month:
     last_week = bounds[0]["last_week"] if bounds else None
     last_day = last_week + timedelta(days=6) if last_week is not None else None
     if requested is not None:
-        month = Month(requested, complete=last_day is not None and Month(requested, True).end <= last_day)
-        return month
+        return Month(requested, complete=last_day is not None and Month(requested, True).end <= last_day)
     months = [r["period_start"] for r in reader.rows(
         "select distinct period_start from {ops_metrics} where period_grain = 'month' order by 1 desc")]
     if not months or last_day is None:
