@@ -42,6 +42,22 @@ value_metrics as (
     select * from {{ ref('int_metrics__value') }}
 ),
 
+delivery_metrics as (
+    select * from {{ ref('int_metrics__deliveries') }}
+),
+
+review_metrics as (
+    select * from {{ ref('int_metrics__reviews') }}
+),
+
+adoption_metrics as (
+    select * from {{ ref('int_metrics__adoption') }}
+),
+
+agent_outcome_metrics as (
+    select * from {{ ref('int_metrics__agent_outcomes') }}
+),
+
 periods as (
     select * from {{ ref('int_metric_periods') }}
 ),
@@ -66,6 +82,14 @@ family_rows as (
     select * from governance_metrics
     union all
     select * from value_metrics
+    union all
+    select * from delivery_metrics
+    union all
+    select * from review_metrics
+    union all
+    select * from adoption_metrics
+    union all
+    select * from agent_outcome_metrics
 ),
 
 -- a family row at a grain its metric is not published at is left out
