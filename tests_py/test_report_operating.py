@@ -61,9 +61,13 @@ def _operating(project: DbtProject, tmp_path: Path) -> None:
     assert _pdf_pages(html.with_suffix(".pdf")) == 1
     for section in OPERATING_SECTIONS:
         assert section in look.text
-    assert NO_FUNNEL in look.text
+    assert NO_FUNNEL not in look.text
     assert check_marks(look, _fetcher(project)) == []
-    assert {"ops_metrics", "ai_adoption_weekly"} <= {m["mart"] for m in look.marks}
+    assert {"ops_metrics", "ai_adoption_weekly", "ai_workflow_funnel"} <= {m["mart"] for m in look.marks}
+    # the funnel shows every workflow row of the week (and the all row), 9 numbers each
+    n_funnel = project.query(f"select count(*) from {project.relation('ai_workflow_funnel')} "
+                             f"where cast(week_start as date) = cast('{week}' as date)")[0][0]
+    assert len([m for m in look.marks if m["mart"] == "ai_workflow_funnel"]) == 9 * n_funnel > 0
     # every metric with an overall row that week is shown once, with its value
     keys = {r[0] for r in project.query(
         f"select metric_key from {project.relation('ops_metrics')} where period_grain = 'week' "
@@ -96,6 +100,23 @@ def test_report_operating_postgres(postgres_project: DbtProject, tmp_path: Path)
     _operating(postgres_project, tmp_path)
 
 
+def test_report_operating_without_the_funnel_mart(duckdb_project: DbtProject, tmp_path: Path) -> None:
+    """A warehouse without ai_workflow_funnel (built before it existed): the section says so, the rest renders."""
+    duckdb_project.assert_build_ok()
+    copy = duckdb_copy(duckdb_project, tmp_path / "wh")
+    import duckdb
+
+    con = duckdb.connect(str(copy))
+    con.execute(f'drop table "{duckdb_project.schema}_marts".ai_workflow_funnel')
+    con.close()
+    html = _page(duckdb_project, tmp_path / "out", "operating", "--no-pdf", duckdb_path=copy)
+    look = _look(html)
+    assert look.console_errors == [] and unmarked_numbers(look) == []
+    assert NO_FUNNEL in look.text
+    assert "ai_workflow_funnel" not in {m["mart"] for m in look.marks}
+    assert check_marks(look, _copy_fetcher(copy, f"{duckdb_project.schema}_marts")) == []
+
+
 def test_report_operating_week_without_data(duckdb_project: DbtProject, tmp_path: Path) -> None:
     """A week before any data (any day of it picks its Monday): each section says so, no number."""
     duckdb_project.assert_build_ok()
@@ -107,7 +128,7 @@ def test_report_operating_week_without_data(duckdb_project: DbtProject, tmp_path
     assert look.marks == []
     for words in ("No ops_metrics rows for the week of 2020-01-06", "No alert in the week of 2020-01-06",
                   "No adoption data in the week of 2020-01-06", "No error responses in the week of 2020-01-06",
-                  NO_FUNNEL):
+                  "No funnel rows for the week of 2020-01-06"):
         assert words in look.text, words
     assert "not complete yet" not in look.text  # a past week is complete, however empty
 
@@ -126,6 +147,7 @@ def _plant_funnel_and_alert(copy: Path, marts_schema: str, week: date) -> None:
     import duckdb
 
     con = duckdb.connect(str(copy))
+    con.execute(f'drop table if exists "{marts_schema}".ai_workflow_funnel')
     con.execute(
         f'create table "{marts_schema}".ai_workflow_funnel (week_start date, workflow text, conversations bigint, '
         "with_response bigint, with_success bigint, with_action bigint, completed bigint, response_rate double, "
