@@ -116,6 +116,7 @@ def test_generation_defaults_are_the_generators() -> None:
         (["demo", "--weeks", "2", "--quiet"], "at least 4"),
         (["bench", "--sizes", "100", "--quiet"], "at least 500 events"),
         (["bench", "--schema", "analytics", "--quiet"], "must start with 'bench'"),
+        (["report", "diagnostic"], "needs --metric KEY"),
     ],
 )
 def test_bad_option_values_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,7 +127,8 @@ def test_bad_option_values_exit_2(argv: list[str], message: str, capsys: pytest.
 
 
 @pytest.mark.parametrize("argv", [["demo", "--conversations", "many"], ["load", "--target", "mysql"], ["nope"], [],
-                                  ["report", "leadership", "--month", "2026-13"], ["report", "weekly"]])
+                                  ["report", "leadership", "--month", "2026-13"], ["report", "weekly"],
+                                  ["report", "operating", "--week", "2026-06-31"]])
 def test_argparse_rejections_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)
@@ -140,6 +142,7 @@ def test_argparse_rejections_exit_2(argv: list[str], capsys: pytest.CaptureFixtu
         (["load", "--from", "/nonexistent/dir", "--quiet"], "ai-ops generate"),
         (["gx", "--duckdb-path", "/nonexistent/ai_ops.duckdb"], "run `ai-ops demo`"),
         (["report", "leadership", "--duckdb-path", "/nonexistent/ai_ops.duckdb"], "run `ai-ops demo`"),
+        (["report", "operating", "--duckdb-path", "/nonexistent/ai_ops.duckdb"], "run `ai-ops demo`"),
     ],
 )
 def test_failed_runs_exit_1(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

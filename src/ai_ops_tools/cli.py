@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from ai_ops_tools.bench import DEFAULT_LATE_WEEKS
 from ai_ops_tools.generator import (
@@ -489,32 +490,62 @@ def _month(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _week(text: str) -> date:
+    from ai_ops_tools.reports.operating import parse_week
+
+    try:
+        return parse_week(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _write_page(args: argparse.Namespace, reader: Any) -> str:
+    """Render the chosen page; the line printed when it is written."""
+    from ai_ops_tools.reports import diagnostic, leadership, operating
+
+    if args.page == "leadership":
+        files = leadership.write_report(reader, args.month, args.out, pdf=not args.no_pdf)
+        state = "" if files.month.complete else " (not complete yet)"
+        pdf = f" and {files.pdf}" if files.pdf else ""
+        return f"leadership review for {files.month.label}{state}: {files.html}{pdf}"
+    if args.page == "operating":
+        page = operating.write_report(reader, args.week, args.out, pdf=not args.no_pdf)
+    else:
+        page = diagnostic.write_report(reader, args.metric, args.out, pdf=not args.no_pdf)
+    return f"{page.title}: {page.html}" + (f" and {page.pdf}" if page.pdf else "")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from ai_ops_tools import loader
-    from ai_ops_tools.reports import leadership, render
+    from ai_ops_tools.reports import render
+    from ai_ops_tools.reports.diagnostic import UnknownMetric
     from ai_ops_tools.reports.marts import MartReader, MartsMissing
 
+    if args.page == "diagnostic" and not args.metric:
+        raise UsageError("report diagnostic needs --metric KEY (an ops_metrics metric_key)")
     path = args.duckdb_path or loader.default_duckdb_path()
     try:
         reader = MartReader.open(args.target, args.schema, path if args.target == "duckdb" else None)
     except (MartsMissing, ConnectionError) as exc:
         raise CliError(str(exc)) from exc
     try:
-        files = leadership.write_report(reader, args.month, args.out, pdf=not args.no_pdf)
-    except (MartsMissing, render.BrowserMissing, RuntimeError) as exc:
+        print(_write_page(args, reader))
+    except (MartsMissing, UnknownMetric, render.BrowserMissing, RuntimeError) as exc:
         raise CliError(str(exc)) from exc
     finally:
         reader.close()
-    state = "" if files.month.complete else " (not complete yet)"
-    pdf = f" and {files.pdf}" if files.pdf else ""
-    print(f"leadership review for {files.month.label}{state}: {files.html}{pdf}")
     return 0
 
 
 def register_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("report", help="write a report page (HTML + one-page PDF) from the published marts")
-    p.add_argument("page", choices=["leadership"], help="leadership: the monthly leadership review")
-    p.add_argument("--month", type=_month, help="YYYY-MM (default: the newest complete month in ops_metrics)")
+    p = sub.add_parser("report", help="write a report page (HTML + PDF) from the published marts")
+    p.add_argument("page", choices=["leadership", "operating", "diagnostic"],
+                   help="leadership: the monthly leadership review; operating: the weekly operating page; "
+                   "diagnostic: one metric by every segment (--metric)")
+    p.add_argument("--month", type=_month, help="leadership: YYYY-MM (default: the newest complete month)")
+    p.add_argument("--week", type=_week,
+                   help="operating: YYYY-MM-DD, any day of the ISO week (default: the newest complete week)")
+    p.add_argument("--metric", help="diagnostic: the ops_metrics metric_key to break down")
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports)")
     _add_target(p, "where the marts are")
     p.add_argument("--schema", help="dbt target schema (default AI_OPS_SCHEMA or analytics; marts in <schema>_marts)")

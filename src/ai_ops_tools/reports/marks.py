@@ -102,6 +102,13 @@ def mark(mart: str, column: str, key: Mapping[str, Any], value: Any, kind: str =
     ).format(mart, column, key_json(key), stored_text(value), kind, escape(shown))
 
 
+def marker(mart: str, key: Mapping[str, Any], kind_default: str = "auto") -> Callable[..., Markup]:
+    """``mark`` bound to one mart row: ``m(column, value[, kind])``."""
+    def m(column: str, value: Any, kind: str = kind_default) -> Markup:
+        return mark(mart, column, key, value, kind)
+    return m
+
+
 def label(text: str) -> Markup:
     """Text with digits that is not a number from a mart (a month, a date): marked as a label."""
     return Markup('<span class="label" data-label="true">{}</span>').format(text)

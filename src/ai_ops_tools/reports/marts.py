@@ -68,10 +68,18 @@ class MartReader:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
+    def tables(self) -> set[str]:
+        """The relations (tables and views) in the marts schema."""
+        return {r["table_name"] for r in self.rows(
+            "select table_name from information_schema.tables where table_schema = ?", (self.schema,))}
+
+    def has(self, mart: str) -> bool:
+        """Whether the mart exists (an optional section renders only when it does)."""
+        return mart in self.tables()
+
     def require(self, marts: tuple[str, ...]) -> None:
         """Fail with the names of the marts that are missing from the schema."""
-        found = {r["table_name"] for r in self.rows(
-            "select table_name from information_schema.tables where table_schema = ?", (self.schema,))}
+        found = self.tables()
         missing = [m for m in marts if m not in found]
         if missing:
             raise MartsMissing(
