@@ -137,14 +137,8 @@ parsed as {{ not_materialized() }} (
 extracted as {{ not_materialized() }} (
 
     select
-        event_id,
-        event_name,
-        occurred_at,
-        loaded_at,
-        conversation_id,
-        user_id,
-        session_id,
-        properties,
+        -- the raw columns through casts that cannot fail: an unreadable cell sets bad_cell_reason
+        {{ read_raw_columns('telemetry', 'ai_events') }},
         has_copies,
         {%- for key in property_keys %}
         {{ json_field('property_values', property_keys, key) }} as property_{{ key }},  -- noqa
@@ -168,6 +162,7 @@ typed as {{ not_materialized() }} (
         properties,
         is_properties_object,
         has_copies,
+        bad_cell_reason,
 
         ---------- strings (enums lower-cased and trimmed, versions trimmed, free text as is)
         {{ normalize_enum('event_name') }} as event_name_normalized,
@@ -212,6 +207,7 @@ quarantine_rules as {{ not_materialized() }} (
 
     -- first failing rule wins; the order is documented in ai_quarantine_reason
     {%- set rules = [
+        bad_cell_rule(),
         missing_rule('event_id'),
         missing_rule('conversation_id'),
         null_rule('occurred_at'),
