@@ -26,7 +26,7 @@
     {%- set checks = [] -%}
     {%- for column in declared -%}
         {%- set read = raw_cell_cast(column.name, column.data_type, landed.get(column.name | lower)) %}
-        {{ read.value }} as {{ column.name }},
+        {{ read.value }}{% if read.value != column.name %} as {{ column.name }}{% endif %},
         {%- if read.bad is not none -%}
             {%- do checks.append((read.bad, bad_cell_kind(column.data_type) ~ ':' ~ column.name)) -%}
         {%- endif -%}

@@ -16,7 +16,7 @@ typed as (
 
     -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        {{ read_raw_columns('crm', 'crm_opportunities') }}
+        {{ read_raw_columns('crm', 'crm_opportunities') }}  -- noqa: RF04
     from source
 
 ),

@@ -100,7 +100,7 @@ typed as {{ not_materialized() }} (
         has_copies,
         property_values is not null as is_properties_object,
         ---------- the properties typed (macros/ai_event_rules.sql)
-{{ ai_event_typed_properties(fields='property_values', event_name='event_name') }}
+        {{ ai_event_typed_properties(fields='property_values', event_name='event_name') }}
     from parsed
     {{ inline_barrier() }}  -- the numbers are read by several rules: cast once on Postgres too
 
@@ -113,7 +113,8 @@ quarantine_rules as {{ not_materialized() }} (
         *,
         {{ quarantine_reason(ai_event_quarantine_rules(event_name='event_name_normalized')) }}
             as quarantine_reason,
-        {{ quarantine_reason(ai_event_parse_warning_rules(number_suffix='_number')) }} as parse_warning
+        {{ quarantine_reason(ai_event_parse_warning_rules(number_suffix='_number')) }}
+            as parse_warning
     from typed
 
 ),
