@@ -16,7 +16,7 @@ STAMP2 := $(VENV2)/.installed
 $(STAMP): pyproject.toml constraints/duckdb-1.5.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints/duckdb-1.5.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints/duckdb-1.5.txt -e '.[dev,semantic]'
 	touch $(STAMP)
 
 $(STAMP2): $(STAMP) constraints/duckdb-2.0.txt

@@ -474,9 +474,57 @@ def register_docs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.set_defaults(func=cmd_docs)
 
 
+# --- alerts ----------------------------------------------------------------------------------------
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from exc
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    return value
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from ai_ops_tools import alerts, loader
+
+    schema = args.schema or os.environ.get("AI_OPS_SCHEMA", "analytics")
+    policy = alerts.RetryPolicy(attempts=args.attempts, backoff_seconds=args.backoff, timeout_seconds=args.timeout)
+    path = args.duckdb_path or loader.default_duckdb_path()
+    if args.target == "duckdb" and not Path(path).exists():
+        raise CliError(f"no DuckDB file at {path}: run `ai-ops demo` or `dbt build` first, or pass --duckdb-path")
+    try:
+        with alerts.duckdb_warehouse(path) if args.target == "duckdb" else alerts.postgres_warehouse() as wh:
+            result = alerts.send_alerts(wh, args.webhook, args.marts_schema or f"{schema}_marts",
+                                        f"{schema}_alerting", policy)
+    except (alerts.AlertDeliveryError, ConnectionError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"{result.sent} alerts sent to {alerts.shown_url(args.webhook)} "
+          f"({result.already_sent} of {result.alerts} alerts were sent before)")
+    return 0
+
+
+def register_alerts(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("alerts", help="deliver the ai_metric_alerts mart (send: post new alerts to a webhook)")
+    p.add_argument("action", choices=["send"], help="send: post each alert not sent before, once")
+    p.add_argument("--webhook", required=True, help="Slack-compatible incoming webhook URL (a secret)")
+    _add_target(p, "where the marts are")
+    p.add_argument("--schema", help="dbt target schema (default AI_OPS_SCHEMA or analytics); "
+                   "sent alerts are recorded in <schema>_alerting")
+    p.add_argument("--marts-schema", help="schema of the marts (default <schema>_marts)")
+    _add_duckdb_path(p)
+    p.add_argument("--attempts", type=_positive, default=4, help="tries per alert (default 4)")
+    p.add_argument("--backoff", type=_positive_float, default=1.0,
+                   help="seconds before the first retry, doubled each time (default 1.0)")
+    p.add_argument("--timeout", type=_positive_float, default=10.0, help="seconds to wait for an answer (default 10.0)")
+    p.set_defaults(func=cmd_alerts)
+
+
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx,
-                          register_bench, register_docs]
+                          register_bench, register_docs, register_alerts]
 
 
 def build_parser() -> argparse.ArgumentParser:
