@@ -29,6 +29,15 @@
     {{ return('^[+-]?0*[.]0{30,}[0-9]*[1-9]') }}
 {%- endmacro %}
 
+{#- SQL true unless the text is such a fraction; the regex runs only where 30 zeros follow a point. -#}
+{% macro _not_tiny_fraction(expr) -%}
+    case
+        when strpos({{ expr }}, '.000000000000000000000000000000') > 0
+            then not {{ regex_full_match('trim(' ~ expr ~ ')', _tiny_fraction_pattern() ~ '[0-9]*$') }}
+        else true
+    end
+{%- endmacro %}
+
 
 {#- is_numeric_text(expr, integral=false): true when the text is a number (see above; with      -#}
 {#- integral=true, an integer that fits a bigint); false otherwise, also for null.               -#}
@@ -38,12 +47,12 @@
 
 {% macro default__is_numeric_text(expr, integral=false) -%}
     (coalesce(trim({{ expr }}) ~ '{{ _numeric_text_pattern(integral) }}', false)
-    {%- if not integral %} and not coalesce(trim({{ expr }}) ~ '{{ _tiny_fraction_pattern() }}', false){% endif %})
+    {%- if not integral %} and {{ _not_tiny_fraction(expr) }}{% endif %})
 {%- endmacro %}
 
 {% macro duckdb__is_numeric_text(expr, integral=false) -%}
     (coalesce(regexp_full_match(trim({{ expr }}), '{{ _numeric_text_pattern(integral) }}'), false)
-    {%- if not integral %} and not coalesce(regexp_matches(trim({{ expr }}), '{{ _tiny_fraction_pattern() }}'), false){% endif %})
+    {%- if not integral %} and {{ _not_tiny_fraction(expr) }}{% endif %})
 {%- endmacro %}
 
 
