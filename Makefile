@@ -11,7 +11,7 @@ VENV2 ?= .venv-duckdb2
 BIN2 := $(VENV2)/bin
 STAMP2 := $(VENV2)/.installed
 
-.PHONY: install install-duckdb2 demo test test-duckdb2 check lint bench clean
+.PHONY: install install-duckdb2 browser demo report test test-duckdb2 check lint bench clean
 
 $(STAMP): pyproject.toml constraints/duckdb-1.5.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +35,22 @@ install: $(STAMP) profiles.yml
 
 install-duckdb2: $(STAMP2) profiles.yml
 
+## Debian's Chromium for the report's PDF and the browser tests (never a browser download: the
+## distribution's package, as a user would install it). Skipped when /usr/bin/chromium is there.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## The leadership review of the demo database (HTML + one-page PDF in reports/).
+report: install browser
+	$(BIN)/ai-ops report leadership
+
 ## Demo data into DuckDB, then dbt build; prints where the database is.
 demo: install
 	$(BIN)/ai-ops demo
 
 ## The whole test suite: lint, ruff, mypy, dbt builds and tests on DuckDB 1.5 and Postgres, pytest, the marts of
 ## DuckDB 1.5 and 2.0 compared row by row; then the DuckDB end-to-end tests again on DuckDB 2.0.
-test: install install-duckdb2
+test: install install-duckdb2 browser
 	AI_OPS_OTHER_DUCKDB_PYTHON=$(abspath $(BIN2))/python $(BIN)/pytest
 	$(MAKE) --no-print-directory test-duckdb2
 
@@ -70,4 +79,4 @@ lint: install
 	$(BIN)/python -m ai_ops_tools.sql_lint $(if $(LINT_BUILT),--built-duckdb $(LINT_BUILT) --schema $(or $(LINT_SCHEMA),analytics))
 
 clean:
-	rm -rf target logs warehouse .pytest_cache
+	rm -rf target logs warehouse reports .pytest_cache

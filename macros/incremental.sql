@@ -32,3 +32,18 @@
     -#}
     ({{ loaded_at }} > (select last_run.watermark from last_run) or {{ loaded_at }} is null)
 {%- endmacro %}
+
+{% macro rows_of_refreshed_periods(timestamp_expr='occurred_at') -%}
+    {#-
+        On an incremental run, a where clause keeping the rows whose ISO week or month (of
+        `timestamp_expr`) is in the model's `refreshed_periods` CTE (week_start, month_start);
+        on a full build, nothing.
+    -#}
+    {%- if is_incremental() %}
+    where
+        {{ period_start('week', timestamp_expr) }}
+        in (select refreshed_periods.week_start from refreshed_periods)
+        or {{ period_start('month', timestamp_expr) }}
+        in (select refreshed_periods.month_start from refreshed_periods)
+    {%- endif %}
+{%- endmacro %}

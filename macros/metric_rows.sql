@@ -66,6 +66,17 @@
 {%- endmacro %}
 
 
+{% macro period_segment_keys(timestamp_expr) -%}
+    {#- The columns period_segment_grouping_sets groups by: the ISO week and month of timestamp_expr, the four segments. -#}
+    {{ period_start('week', timestamp_expr) }} as week_start,
+        {{ period_start('month', timestamp_expr) }} as month_start,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state
+{%- endmacro %}
+
+
 {% macro period_segment_grouping_sets() -%}
     {#- `group by` target: each grain alone (overall) and with each segment column. -#}
     grouping sets (

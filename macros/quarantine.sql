@@ -85,6 +85,16 @@
 {%- endmacro %}
 
 
+{% macro unknown_value_rule(column, values, allow_null=false) -%}
+    {#- The rule "lower(trim(column)) not among values" -> 'unknown <column>'; a null fires unless allow_null. -#}
+    {%- set quoted = [] -%}
+    {%- for value in values %}{% do quoted.append(quote_text(value)) %}{% endfor -%}
+    {%- set condition = normalize_enum(column) ~ ' not in (' ~ quoted | join(', ') ~ ')' -%}
+    {%- if not allow_null %}{% set condition = 'coalesce(' ~ condition ~ ', true)' %}{% endif -%}
+    {%- do return((condition, 'unknown ' ~ column)) -%}
+{%- endmacro %}
+
+
 {% macro dedupe_order_by(strategy, updated_at=none, loaded_at='loaded_at', tiebreakers=[]) -%}
     {#-
         The ORDER BY of the dedupe window: the first row wins.

@@ -53,7 +53,7 @@ SUBCOMMANDS = sorted(_subparsers())
 
 
 def test_the_subcommands_are_the_documented_ones() -> None:
-    assert SUBCOMMANDS == ["alerts", "bench", "build", "demo", "docs", "generate", "gx", "load"]
+    assert SUBCOMMANDS == ["alerts", "bench", "build", "demo", "docs", "generate", "gx", "load", "report"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
@@ -125,7 +125,8 @@ def test_bad_option_values_exit_2(argv: list[str], message: str, capsys: pytest.
     assert f"ai-ops {argv[0]} --help" in err
 
 
-@pytest.mark.parametrize("argv", [["demo", "--conversations", "many"], ["load", "--target", "mysql"], ["nope"], []])
+@pytest.mark.parametrize("argv", [["demo", "--conversations", "many"], ["load", "--target", "mysql"], ["nope"], [],
+                                  ["report", "leadership", "--month", "2026-13"], ["report", "weekly"]])
 def test_argparse_rejections_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)
@@ -138,6 +139,7 @@ def test_argparse_rejections_exit_2(argv: list[str], capsys: pytest.CaptureFixtu
     [
         (["load", "--from", "/nonexistent/dir", "--quiet"], "ai-ops generate"),
         (["gx", "--duckdb-path", "/nonexistent/ai_ops.duckdb"], "run `ai-ops demo`"),
+        (["report", "leadership", "--duckdb-path", "/nonexistent/ai_ops.duckdb"], "run `ai-ops demo`"),
     ],
 )
 def test_failed_runs_exit_1(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,8 @@
 Per warehouse: load the small generated data set, ``dbt build`` (first run: full), append to
 the raw tables new events, late events (occurred weeks before, loaded now), redelivered copies
 of loaded events, an invalid event, an event without loaded_at, a new ticket that takes
-the deflection away from an old conversation and a users row that opts an AI user out,
+the deflection away from an old conversation, a users row that opts an AI user out, routing
+log rows of the late events (and redelivered ones), and reviews made weeks ago or redelivered,
 ``dbt build`` again (incremental), then build a full refresh of the same raw data into another
 DuckDB file / Postgres schema and compare every mart (and the incremental models themselves)
 row for row. A further incremental run without new data must change nothing.
@@ -54,6 +55,14 @@ TICKET_COLUMNS = (
     "solved_at, updated_at, handle_minutes, csat_score, ai_handled, escalated_from_ai, loaded_at"
 )
 
+DELIVERY_COLUMNS = (
+    "delivery_id, event_id, destination, destination_class, payload_kind, requires_consent, outcome, "
+    "block_reason, policy_version, routed_at, loaded_at"
+)
+REVIEW_COLUMNS = (
+    "review_id, event_id, conversation_id, workflow, reviewer_type, rubric, passed, score, is_override, "
+    "error_category, reviewed_at, loaded_at"
+)
 
 # -- comparing relations --------------------------------------------------------------------------
 def _normalize(value: Any) -> Any:
@@ -211,7 +220,37 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
             order by loaded_at desc limit 1""",
         [opt_out_user],
     )
+    append_late_deliveries_and_reviews(project, now)
     return {"deflected_conversation": conv_id, "late_conversations": late_src, "opt_out_key": opt_out_key}
+
+
+def append_late_deliveries_and_reviews(project: DbtProject, now: str) -> None:
+    """Routing log rows of the late events, redelivered routing rows, late and redelivered reviews."""
+    deliveries, reviews = project.raw("event_deliveries"), project.raw("quality_reviews")
+    stmts = [
+        # the late events are routed when they happened, the log row lands only now (a raw leak too)
+        f"""insert into {deliveries} ({DELIVERY_COLUMNS})
+            select 'inc_dlv_' || event_id, event_id, 'observability_vendor', 'external', 'raw', false,
+                   'delivered', null, 'route-v2', occurred_at, {now}
+            from {project.raw("ai_events")} where event_id like '%_late'""",
+        # at-least-once delivery of the routing log itself: the earlier copy must win
+        f"""insert into {deliveries} ({DELIVERY_COLUMNS})
+            select {DELIVERY_COLUMNS.replace("loaded_at", now)} from {deliveries}
+            where delivery_id in (select delivery_id from {deliveries} where delivery_id is not null
+                                  order by delivery_id limit 20)""",
+        # reviews made weeks ago of old responses, landing now; and redelivered reviews
+        f"""insert into {reviews} ({REVIEW_COLUMNS})
+            select 'inc_' || review_id, event_id, conversation_id, workflow, reviewer_type, rubric,
+                   not passed, score, is_override, error_category, reviewed_at - interval '21 days', {now}
+            from {reviews} where review_id in (select review_id from {reviews} where review_id is not null
+                                               and passed is not null order by review_id limit 30)""",
+        f"""insert into {reviews} ({REVIEW_COLUMNS})
+            select {REVIEW_COLUMNS.replace("loaded_at", now)} from {reviews}
+            where review_id in (select review_id from {reviews} where review_id is not null
+                                order by review_id desc limit 10)""",
+    ]
+    for sql in stmts:
+        project.query(sql)
 
 
 # -- the scenario ---------------------------------------------------------------------------------
@@ -243,6 +282,12 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Any) -
         assert (old_starts[conv] - started_at).days == 21, conv
     # the opt-out reached the user's old responses
     assert incremental.query(keyed, [appended["opt_out_key"]])[0][0] == 0
+    # the late routing rows and reviews reached the staging models
+    for model, key, prefix in (("stg_pipeline__event_deliveries", "delivery_id", "inc_dlv_"),
+                               ("stg_quality__reviews", "review_id", "inc_")):
+        (n_late,) = incremental.query(
+            f"select count(*) from {incremental.relation(model)} where {key} like '{prefix}%'")[0]
+        assert n_late > 0, model
 
     prepare_full()
     rebuilt = full.dbt(["build", "--full-refresh"])

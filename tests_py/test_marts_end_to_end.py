@@ -22,6 +22,7 @@ MARTS_KEYS = {
     "ops_metrics": ["metric_key", "period_grain", "period_start", "segment_type", "segment_value"],
     "experiment_comparison": ["comparison_type", "metric_key", "segment_type", "segment_value"],
     "roi_monthly": ["month", "workflow"],
+    "ai_workflow_funnel": ["week_start", "workflow"],
 }
 
 

@@ -32,24 +32,9 @@ date_range as (
     from date_bounds
 ),
 
-digits as (
-    select digit_values.digit
-    from (
-        values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)
-    ) as digit_values (digit)
-),
-
+-- 0 .. 9999: enough for 27 years of daily rows without a recursive CTE
 day_offsets as (
-    -- 0 .. 9999: enough for 27 years of daily rows without a recursive CTE
-    select
-        thousands.digit * 1000
-        + hundreds.digit * 100
-        + tens.digit * 10
-        + units.digit as day_offset
-    from digits as thousands
-    cross join digits as hundreds
-    cross join digits as tens
-    cross join digits as units
+    {{ number_series(4, 'day_offset') }}
 ),
 
 calendar as (

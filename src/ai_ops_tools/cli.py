@@ -28,6 +28,7 @@ from ai_ops_tools.generator import (
     write_parquet,
     write_truths,
 )
+from ai_ops_tools.generator_outcomes import outcome_truths
 
 # `ai-ops demo` builds a larger data set than `generate`/`load` so every mart has rows to show.
 DEMO_CONVERSATIONS = 2000
@@ -118,6 +119,8 @@ def _generate(args: argparse.Namespace) -> GeneratedData:
     cfg = config_from_args(args)
     t0 = time.perf_counter()
     data = generate(cfg)
+    # the outcome contracts' planted stories (seed outcome_contracts, initiative_scorecard)
+    data.truths["outcome_contracts"] = outcome_truths()
     n = data.tables["ai_events"].num_rows
     print(f"generated {n:,} ai_events rows and {len(data.tables) - 1} other tables in {time.perf_counter() - t0:.1f} s",
           file=sys.stderr)
@@ -474,6 +477,52 @@ def register_docs(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.set_defaults(func=cmd_docs)
 
 
+# --- reports -------------------------------------------------------------------------------
+
+
+def _month(text: str) -> date:
+    from ai_ops_tools.reports.leadership import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ai_ops_tools import loader
+    from ai_ops_tools.reports import leadership, render
+    from ai_ops_tools.reports.marts import MartReader, MartsMissing
+
+    path = args.duckdb_path or loader.default_duckdb_path()
+    try:
+        reader = MartReader.open(args.target, args.schema, path if args.target == "duckdb" else None)
+    except (MartsMissing, ConnectionError) as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        files = leadership.write_report(reader, args.month, args.out, pdf=not args.no_pdf)
+    except (MartsMissing, render.BrowserMissing, RuntimeError) as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        reader.close()
+    state = "" if files.month.complete else " (not complete yet)"
+    pdf = f" and {files.pdf}" if files.pdf else ""
+    print(f"leadership review for {files.month.label}{state}: {files.html}{pdf}")
+    return 0
+
+
+def register_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="write a report page (HTML + one-page PDF) from the published marts")
+    p.add_argument("page", choices=["leadership"], help="leadership: the monthly leadership review")
+    p.add_argument("--month", type=_month, help="YYYY-MM (default: the newest complete month in ops_metrics)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports)")
+    _add_target(p, "where the marts are")
+    p.add_argument("--schema", help="dbt target schema (default AI_OPS_SCHEMA or analytics; marts in <schema>_marts)")
+    _add_duckdb_path(p)
+    p.add_argument("--no-pdf", action="store_true", help="write the HTML only (no Chromium needed)")
+    p.set_defaults(func=cmd_report)
+
+
 # --- alerts ----------------------------------------------------------------------------------------
 
 
@@ -524,7 +573,7 @@ def register_alerts(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx,
-                          register_bench, register_docs, register_alerts]
+                          register_bench, register_docs, register_alerts, register_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

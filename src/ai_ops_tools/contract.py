@@ -94,9 +94,12 @@ EXPERIMENT_KEYS: Final[tuple[str, ...]] = (
 
 STATUSES: Final[tuple[str, ...]] = ("on_track", "at_risk", "off_track", "no_target", "no_data")
 BUCKETS: Final[tuple[str, ...]] = (
-    "reliability", "data_systems", "value", "risk", "scale", "telemetry", "governance", "adoption",
+    "reliability", "data_systems", "value", "risk", "scale", "telemetry", "governance", "adoption", "quality",
 )
 SEGMENT_TYPES: Final[tuple[str, ...]] = (
     "overall", "workflow", "model_version", "prompt_version", "feature_flag_state",
 )
-PUBLISHED_MARTS: Final[tuple[str, ...]] = ("ops_metrics", "experiment_comparison", "roi_monthly")
+PUBLISHED_MARTS: Final[tuple[str, ...]] = (
+    "ops_metrics", "experiment_comparison", "roi_monthly", "initiative_scorecard", "cost_breakdown_monthly",
+    "ai_workflow_funnel",
+)

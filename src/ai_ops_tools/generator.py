@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from ai_ops_tools import generator_quality as gq
 from ai_ops_tools import generator_tables as gt
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
 from ai_ops_tools.text_pools import NON_PII_LOOKALIKES, TextPool, build_pools
@@ -445,25 +446,23 @@ def _encoding(rng: np.random.Generator, n: int, p_string: float, p_missing: floa
     return out
 
 
-def _events(
-    cfg: GenConfig, rng: np.random.Generator, users: Users, conv: Conversations,
-    prompt_pools: dict[str, TextPool], responses: TextPool, feedback: TextPool,
-) -> EventFrame:
-    n_ev = conv.n_events
-    total = int(n_ev.sum())
-    e_conv = np.repeat(np.arange(conv.n), n_ev)
-    offsets = np.cumsum(n_ev) - n_ev
-    j = np.arange(total) - np.repeat(offsets, n_ev)
-    k = conv.turns[e_conv]
-    etype = np.where(j < 2 * k, j % 2, 2).astype(np.int8)
-    turn = np.where(etype == 2, k, j // 2 + 1)
-    wf = conv.workflow[e_conv]
-    model = conv.model[e_conv]
-    mv = conv.model_version[e_conv]
-    is_resp = etype == 1
-    is_action = etype == 2
+@dataclass
+class _ResponseNumbers:
+    """Per-event tokens, errors, latency and cost (drawn for every event, used on responses)."""
 
-    # tokens, errors, latency, cost
+    in_tok: np.ndarray
+    out_tok: np.ndarray
+    is_err: np.ndarray
+    err_type: np.ndarray
+    latency: np.ndarray
+    cost: np.ndarray
+    cost_enc: np.ndarray
+
+
+def _response_numbers(rng: np.random.Generator, etype: np.ndarray, model: np.ndarray,
+                      mv: np.ndarray) -> _ResponseNumbers:
+    total = etype.size
+    is_resp = etype == 1
     in_tok = (120 + rng.lognormal(5.5, 0.6, total)).astype(np.int64)
     out_tok = rng.lognormal(5.3, 0.7, total).astype(np.int64) + 5
     slow = mv == MODEL_VERSIONS.index(SLOW_MODEL_VERSION)
@@ -479,18 +478,29 @@ def _events(
     cost = np.round((in_tok * price_in + out_tok * price_out) / 1000.0, 8)
     cost_enc = _encoding(rng, total, 0.08, 0.18)
     cost_enc[model == len(MODELS)] = 2  # nobody knows the price of the unknown model
+    return _ResponseNumbers(in_tok, out_tok, is_err, err_type, latency, cost, cost_enc)
 
-    # timing: prompts after a think time, responses after their latency
+
+def _event_times(rng: np.random.Generator, conv: Conversations, e_conv: np.ndarray, j: np.ndarray,
+                 etype: np.ndarray, latency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(occurred, loaded): prompts after a think time, responses after their latency."""
+    total = etype.size
+    n_ev = conv.n_events
+    offsets = np.cumsum(n_ev) - n_ev
     think = rng.lognormal(3.5, 0.8, total) * US
     act_delay = rng.uniform(5, 180, total) * US
-    delta = np.where(etype == 0, think, np.where(is_resp, latency * 1000.0, act_delay)).astype(np.int64)
+    delta = np.where(etype == 0, think, np.where(etype == 1, latency * 1000.0, act_delay)).astype(np.int64)
     delta[j == 0] = 0
     cs = np.cumsum(delta)
     occurred = conv.start_us[e_conv] + cs - np.repeat(cs[offsets], n_ev)
     delay = np.clip(rng.lognormal(np.log(120.0), 0.8, total), 1, 7200) * US
-    loaded = occurred + delay.astype(np.int64)
+    return occurred, occurred + delay.astype(np.int64)
 
-    # texts: pools of all workflows concatenated, offsets per workflow
+
+def _event_texts(rng: np.random.Generator, etype: np.ndarray, wf: np.ndarray, prompt_pools: dict[str, TextPool],
+                 responses: TextPool, feedback: TextPool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pool indices of the prompt, response and feedback texts (pools of all workflows concatenated)."""
+    total = etype.size
     prompt_text = np.full(total, -1, dtype=np.int64)
     offset = 0
     for w, name in enumerate(WORKFLOWS):  # five iterations, vectorised inside
@@ -498,59 +508,47 @@ def _events(
         part = _assign_texts(rng, (etype == 0) & (wf == w), pool, 0.08, offset)
         prompt_text = np.where(part >= 0, part, prompt_text)
         offset += len(pool.texts)
-    response_text = _assign_texts(rng, is_resp, responses, 0.04)
+    response_text = _assign_texts(rng, etype == 1, responses, 0.04)
+    is_action = etype == 2
     has_feedback = is_action & (rng.random(total, dtype=np.float32) < 0.3)
     # Force feedback onto enough action events so every feedback PII value is planted.
     action_idx = np.flatnonzero(is_action)
     n_force = min(len(feedback.pii_indices), action_idx.size)
     has_feedback[rng.choice(action_idx, size=n_force, replace=False)] = True
-    feedback_text = _assign_texts(rng, has_feedback, feedback, 0.15)
+    return prompt_text, response_text, _assign_texts(rng, has_feedback, feedback, 0.15)
 
-    first = j == 0
-    arm = conv.arm[e_conv]
-    consent = users.consent[conv.user[e_conv]]
+
+def _events(
+    cfg: GenConfig, rng: np.random.Generator, users: Users, conv: Conversations,
+    prompt_pools: dict[str, TextPool], responses: TextPool, feedback: TextPool,
+) -> EventFrame:
+    n_ev = conv.n_events
+    total = int(n_ev.sum())
+    e_conv = np.repeat(np.arange(conv.n), n_ev)
+    offsets = np.cumsum(n_ev) - n_ev
+    j = np.arange(total) - np.repeat(offsets, n_ev)
+    k = conv.turns[e_conv]
+    etype = np.where(j < 2 * k, j % 2, 2).astype(np.int8)
+    turn = np.where(etype == 2, k, j // 2 + 1)
+    wf = conv.workflow[e_conv]
+    model = conv.model[e_conv]
+    nums = _response_numbers(rng, etype, model, conv.model_version[e_conv])
+    occurred, loaded = _event_times(rng, conv, e_conv, j, etype, nums.latency)
+    prompt_text, response_text, feedback_text = _event_texts(rng, etype, wf, prompt_pools, responses, feedback)
     completed_edit = (conv.action_type[e_conv] == 2) & conv.conversion[e_conv]
     conv_enc = _encoding(rng, total, 0.15, 0.05)
     conv_enc[completed_edit & (conv_enc == 2)] = 0  # never hide the only sign of completion
-    intent_n = np.array([len(INTENTS[w]) for w in WORKFLOWS])[wf]
-    intent_offset = np.cumsum([0] + [len(INTENTS[w]) for w in WORKFLOWS])[:-1][wf]
-    cols = {
-        "type": etype,
-        "conv": e_conv,
-        "user": conv.user[e_conv],
-        "event_no": np.arange(total, dtype=np.int64),
-        "occurred": occurred,
-        "loaded": loaded,
-        "session_null": rng.random(total, dtype=np.float32) < 0.08,
-        "wf": conv.workflow_label[e_conv],
-        "wf_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
-        "mv": mv,
-        "mv_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
-        "pv": conv.prompt_version[e_conv],
-        "pv_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
-        "arm": arm,
-        "consent": consent,
-        "consent_enc": _encoding(rng, total, 0.12, 0.05),
-        "pnum": turn.astype(np.int64),
-        "pnum_enc": _encoding(rng, total, 0.08, 0.02),
-        "intent": np.where(rng.random(total, dtype=np.float32) < 0.05, -1,
-                           intent_offset + rng.integers(0, 1 << 30, total) % intent_n),
-        "model": model.astype(np.int8),
-        "ptext": prompt_text,
-        "is_err": is_err,
-        "err_type": err_type,
-        "err_enc": np.where(is_err, 0, np.where(rng.random(total, dtype=np.float32) < 0.15, 1, 2)).astype(np.int8),
-        "latency": latency.astype(np.int64),
-        "lat_enc": _encoding(rng, total, 0.12, 0.0),
-        "in_tok": in_tok,
-        "out_tok": out_tok,
-        "tok_enc": _encoding(rng, total, 0.10, 0.0),
-        "cost": cost,
-        "cost_enc": cost_enc,
-        "rtext": response_text,
-        "action_type": conv.action_type[e_conv],
-        "conversion": conv.conversion[e_conv],
-        "conv_enc": conv_enc,
+    cols: dict[str, np.ndarray] = {
+        "type": etype, "conv": e_conv, "user": conv.user[e_conv], "event_no": np.arange(total, dtype=np.int64),
+        "occurred": occurred, "loaded": loaded,
+        **_event_properties(rng, users, conv, e_conv, j, wf, turn),
+        "model": model.astype(np.int8), "ptext": prompt_text, "is_err": nums.is_err, "err_type": nums.err_type,
+        "err_enc": np.where(nums.is_err, 0,
+                            np.where(rng.random(total, dtype=np.float32) < 0.15, 1, 2)).astype(np.int8),
+        "latency": nums.latency.astype(np.int64), "lat_enc": _encoding(rng, total, 0.12, 0.0),
+        "in_tok": nums.in_tok, "out_tok": nums.out_tok, "tok_enc": _encoding(rng, total, 0.10, 0.0),
+        "cost": nums.cost, "cost_enc": nums.cost_enc, "rtext": response_text,
+        "action_type": conv.action_type[e_conv], "conversion": conv.conversion[e_conv], "conv_enc": conv_enc,
         "rating": np.clip(np.where(conv.action_type[e_conv] == 0, 4, 2) + rng.integers(-1, 2, total), 1, 5),
         "rating_enc": _encoding(rng, total, 0.15, 0.45),
         "ftext": feedback_text,
@@ -558,6 +556,31 @@ def _events(
         "special": np.zeros(total, dtype=np.int8),  # 0 normal; see _SPECIAL_PROPERTIES
     }
     return EventFrame(cols)
+
+
+def _event_properties(rng: np.random.Generator, users: Users, conv: Conversations, e_conv: np.ndarray,
+                      j: np.ndarray, wf: np.ndarray, turn: np.ndarray) -> dict[str, np.ndarray]:
+    """Header keys of every event and the prompt keys, with their encodings (drawn in this order)."""
+    total = e_conv.size
+    first = j == 0
+    intent_n = np.array([len(INTENTS[w]) for w in WORKFLOWS])[wf]
+    intent_offset = np.cumsum([0] + [len(INTENTS[w]) for w in WORKFLOWS])[:-1][wf]
+    return {
+        "session_null": rng.random(total, dtype=np.float32) < 0.08,
+        "wf": conv.workflow_label[e_conv],
+        "wf_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
+        "mv": conv.model_version[e_conv],
+        "mv_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
+        "pv": conv.prompt_version[e_conv],
+        "pv_missing": (~first) & (rng.random(total, dtype=np.float32) < 0.01),
+        "arm": conv.arm[e_conv],
+        "consent": users.consent[conv.user[e_conv]],
+        "consent_enc": _encoding(rng, total, 0.12, 0.05),
+        "pnum": turn.astype(np.int64),
+        "pnum_enc": _encoding(rng, total, 0.08, 0.02),
+        "intent": np.where(rng.random(total, dtype=np.float32) < 0.05, -1,
+                           intent_offset + rng.integers(0, 1 << 30, total) % intent_n),
+    }
 
 
 class PropertyRenderer:
@@ -900,21 +923,8 @@ def _sizes(cfg: GenConfig) -> tuple[int, int, int]:
     return n_conv, max(2, round(approx * 0.0004)), max(6, round(approx * 0.003))
 
 
-def generate(cfg: GenConfig) -> GeneratedData:
-    """Generate all raw tables and the truths for one configuration."""
-    rng = np.random.default_rng(cfg.seed)
-    n_conv, per_kind, n_dups = _sizes(cfg)
-    steps = tqdm(total=6, desc="generate", unit="step", disable=not cfg.progress)
-
-    users = _users(rng, n_conv if cfg.events is None else int(n_conv / 1.1))
-    conv = _conversations(cfg, rng, users, n_conv)
-    if cfg.events is not None:
-        conv = _trim_to_events(conv, cfg.events - per_kind * len(EVENT_BAD_KINDS) - n_dups)
-    prompt_pools, responses, feedback = build_pools(cfg.seed)
-    ev = _events(cfg, rng, users, conv, prompt_pools, responses, feedback)
-    steps.update()
-
-    # Late rows stay valid; a few latencies arrive as text ("fast").
+def _plant_late_and_text_numbers(rng: np.random.Generator, ev: EventFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Late rows stay valid; a few latencies arrive as text ("fast"). Returns both index arrays."""
     n_late = max(5, round(ev.size * 0.005))
     late = rng.choice(ev.size, size=n_late, replace=False)
     ev.cols["loaded"][late] = ev.cols["occurred"][late] + rng.integers(10 * DAY_US, 45 * DAY_US, size=n_late)
@@ -922,42 +932,30 @@ def generate(cfg: GenConfig) -> GeneratedData:
     n_text_num = max(2, round(ev.size * 0.0002))
     text_num = rng.choice(resp_idx, size=n_text_num, replace=False)
     ev.cols["lat_enc"][text_num] = 3
+    return late, text_num
 
-    renderer = PropertyRenderer(prompt_pools, responses, feedback, lift_workflow_names(cfg))
-    renderer.set_id_pools(conv.n, users.n)
+
+def _events_table_with_defects(cfg: GenConfig, rng: np.random.Generator, ev: EventFrame,
+                               renderer: PropertyRenderer, per_kind: int, n_dups: int,
+                               steps: tqdm[Any]) -> tuple[pa.Table, dict[str, int]]:
+    """raw.ai_events: the valid events, exact duplicates loaded later and one batch per bad kind."""
     good = _render_events(ev, renderer, cfg.progress)
     steps.update()
-
     dup_idx = np.sort(rng.choice(ev.size, size=n_dups, replace=False))
     # Re-render instead of good.take(): a take over the 10 M-row table copies gigabytes.
     dups = _event_table(ev.take(dup_idx), renderer)
     later = ev.cols["loaded"][dup_idx] + rng.integers(HOUR_US, 3 * DAY_US, size=n_dups)
     dups = dups.set_column(3, "loaded_at", ts_array(later))
     bad, bad_counts = _bad_events(rng, ev, renderer, per_kind, ev.size)
-    events_table = pa.concat_tables([good, dups, bad])
     steps.update()
+    return pa.concat_tables([good, dups, bad]), bad_counts
 
-    conv_truths = _conversation_truths(cfg, conv, ev)
-    completed = conv_truths.pop("completed_mask")
-    ctx = gt.Context(cfg=cfg, rng=rng, users=users, conv=conv, completed=completed)
-    tables, table_truths, effect_truths = gt.other_tables(ctx)
-    steps.update()
 
-    tables = {"ai_events": events_table, **tables}
-    truths_tables = {
-        "ai_events": {
-            "raw_rows": events_table.num_rows,
-            "planted_duplicates": n_dups,
-            "invalid_by_reason": bad_counts,
-            "valid_rows": ev.size,
-            "late_rows": n_late,
-            "late_event_ids": [f"evt-{i:010d}" for i in np.sort(late)[:50]],
-            "text_in_numeric_rows": n_text_num,
-            "text_in_numeric_event_ids": [f"evt-{i:010d}" for i in np.sort(text_num)],
-        },
-        **table_truths,
-    }
-    truths: dict[str, Any] = {
+def _truths(cfg: GenConfig, conv: Conversations, ev: EventFrame, tables: dict[str, Any],
+            effect_truths: dict[str, Any], conv_truths: dict[str, Any], v2_truths: dict[str, Any],
+            pii: dict[str, Any]) -> dict[str, Any]:
+    """The truths document: configuration, vocabulary, per-table counts, planted and realised effects."""
+    return {
         "config": {
             "seed": cfg.seed,
             "conversations": conv.n,
@@ -975,7 +973,7 @@ def generate(cfg: GenConfig) -> GeneratedData:
             "model_versions": list(MODEL_VERSIONS),
             "prompt_versions": list(PROMPT_VERSIONS),
         },
-        "tables": truths_tables,
+        "tables": tables,
         "effects": {
             "planted": {
                 "completion_probability": COMPLETION_P,
@@ -993,9 +991,64 @@ def generate(cfg: GenConfig) -> GeneratedData:
             "cost": _cost_truths(ev),
         },
         "users": effect_truths.pop("users"),
-        "pii": _pii_truths(ev, prompt_pools, responses, feedback),
+        "pii": pii,
+        # CONTRACT.md version 2 metrics as realised (per-month values are before any time shift)
+        "v2_metrics": v2_truths,
         "time_shift_seconds": 0.0,
     }
+
+
+def _v2_tables(inp: gq.V2Input, tables: dict[str, pa.Table], table_truths: dict[str, Any]) -> dict[str, Any]:
+    """Add event_deliveries and quality_reviews; return the realised version-2 metric values."""
+    tables["event_deliveries"], table_truths["event_deliveries"], delivery = gq.deliveries(inp)
+    tables["quality_reviews"], table_truths["quality_reviews"], review = gq.reviews(inp)
+    return {
+        **delivery, **review, **gq.adoption_truths(inp),
+        "agent_cost_per_outcome": gq.agent_cost_truths(tables["agent_decisions"], tables["crm_outcomes"]),
+        "planted": {**delivery.pop("planted"), **review.pop("planted")},
+    }
+
+
+def generate(cfg: GenConfig) -> GeneratedData:
+    """Generate all raw tables and the truths for one configuration."""
+    rng = np.random.default_rng(cfg.seed)
+    n_conv, per_kind, n_dups = _sizes(cfg)
+    steps = tqdm(total=6, desc="generate", unit="step", disable=not cfg.progress)
+
+    users = _users(rng, n_conv if cfg.events is None else int(n_conv / 1.1))
+    conv = _conversations(cfg, rng, users, n_conv)
+    if cfg.events is not None:
+        conv = _trim_to_events(conv, cfg.events - per_kind * len(EVENT_BAD_KINDS) - n_dups)
+    prompt_pools, responses, feedback = build_pools(cfg.seed)
+    ev = _events(cfg, rng, users, conv, prompt_pools, responses, feedback)
+    steps.update()
+
+    late, text_num = _plant_late_and_text_numbers(rng, ev)
+
+    renderer = PropertyRenderer(prompt_pools, responses, feedback, lift_workflow_names(cfg))
+    renderer.set_id_pools(conv.n, users.n)
+    events_table, bad_counts = _events_table_with_defects(cfg, rng, ev, renderer, per_kind, n_dups, steps)
+
+    conv_truths = _conversation_truths(cfg, conv, ev)
+    completed = conv_truths.pop("completed_mask")
+    ctx = gt.Context(cfg=cfg, rng=rng, users=users, conv=conv, completed=completed)
+    tables, table_truths, effect_truths = gt.other_tables(ctx)
+    v2_truths = _v2_tables(gq.V2Input(cfg, users, conv, ev, lift_workflow_names(cfg)), tables, table_truths)
+    steps.update()
+
+    tables = {"ai_events": events_table, **tables}
+    ai_events_truths = {
+        "raw_rows": events_table.num_rows,
+        "planted_duplicates": n_dups,
+        "invalid_by_reason": bad_counts,
+        "valid_rows": ev.size,
+        "late_rows": late.size,
+        "late_event_ids": [f"evt-{i:010d}" for i in np.sort(late)[:50]],
+        "text_in_numeric_rows": text_num.size,
+        "text_in_numeric_event_ids": [f"evt-{i:010d}" for i in np.sort(text_num)],
+    }
+    truths = _truths(cfg, conv, ev, {"ai_events": ai_events_truths, **table_truths}, effect_truths,
+                     conv_truths, v2_truths, _pii_truths(ev, prompt_pools, responses, feedback))
     steps.update()
     data = GeneratedData(tables=tables, truths=truths)
     if cfg.end_at is not None:

@@ -1,4 +1,4 @@
-"""The fourteen raw tables besides ai_events, linked to the generated conversations.
+"""The raw tables of CONTRACT.md version 1 besides ai_events, linked to the generated conversations.
 
 Tables that grow with the data (users, tickets, CRM, agent traces) are built
 from numpy arrays; the small reference-like tables (incidents, controls...)
@@ -43,6 +43,7 @@ class Context:
     users: Users
     conv: Conversations
     completed: np.ndarray
+    n_outcomes: int = 0  # valid crm_outcomes rows, for the decisions' kpi_link
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
@@ -360,6 +361,7 @@ def crm_opportunities_table(ctx: Context) -> tuple[pa.Table, dict[str, Any]]:
 def agent_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     rng, cfg, conv = ctx.rng, ctx.cfg, ctx.conv
     from ai_ops_tools.generator import WORKFLOWS
+    from ai_ops_tools.generator_quality import link_kpis
 
     n = int(np.clip(conv.n // 4, 150, 250_000))
     linked = rng.random(n) < 0.5
@@ -428,7 +430,7 @@ def agent_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
             _pick(("pol-v1", "pol-v2", "pol-v3"), rng.integers(0, 3, m)),
             _pick(("success", "escalated", "fail"), result), pa.array(sensitive),
             pa.array(np.round(rng.uniform(0.001, 0.05, m), 5)),
-            _pick(("deflection", "revenue", "handle_time"), rng.integers(0, 3, m)),
+            link_kpis(cfg, _pick(("deflection", "revenue", "handle_time"), rng.integers(0, 3, m)), ctx.n_outcomes),
             _ts(decided), _ts(decided + _delay(rng, m)),
         ],
         schema=arrow_schema("agent_decisions"),
@@ -632,6 +634,7 @@ def other_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any], dic
     tables["users"], truths["users"], users_truth = users_table(ctx)
     tables["support_tickets"], truths["support_tickets"], effects = tickets_table(ctx)
     tables["crm_outcomes"], truths["crm_outcomes"] = crm_outcomes_table(ctx)
+    ctx.n_outcomes = truths["crm_outcomes"]["valid_rows"]
     tables["crm_opportunities"], truths["crm_opportunities"] = crm_opportunities_table(ctx)
     for part in (agent_tables(ctx), ops_tables(ctx), governance_tables(ctx)):
         tables.update(part[0])

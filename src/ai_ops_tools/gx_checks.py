@@ -45,14 +45,8 @@ def _in_list(values: Sequence[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def build_slices(marts_schema: str) -> list[Slice]:
-    """The suite: one slice per subset of rows that shares a rule."""
-    import great_expectations as gx
-
-    ex = gx.expectations
-    ops = f"{marts_schema}.ops_metrics"
-    roi = f"{marts_schema}.roi_monthly"
-    exp = f"{marts_schema}.experiment_comparison"
+def _ops_metrics_slices(ex: Any, ops: str) -> list[Slice]:
+    """ops_metrics: the grain and the enums on every row; ranges on the rows of a kind of metric."""
     return [
         Slice(
             "ops_metrics__all",
@@ -92,39 +86,57 @@ def build_slices(marts_schema: str) -> list[Slice]:
             f"select * from {ops} where status = 'no_data'",
             lambda: [ex.ExpectColumnValuesToBeNull(column="value")],
         ),
-        Slice(
-            "roi_monthly__all",
-            f"select * from {roi}",
-            lambda: [
-                ex.ExpectTableRowCountToBeBetween(min_value=1),
-                ex.ExpectCompoundColumnsToBeUnique(column_list=["month", "workflow"]),
-                *[
-                    ex.ExpectColumnValuesToBeBetween(column=c, min_value=0)
-                    for c in (
-                        "completed_conversations", "deflection_savings_usd", "ai_cost_usd",
-                        "ledger_cost_usd", "total_cost_usd",
-                    )
-                ],
+    ]
+
+
+def _roi_monthly_slice(ex: Any, roi: str) -> Slice:
+    return Slice(
+        "roi_monthly__all",
+        f"select * from {roi}",
+        lambda: [
+            ex.ExpectTableRowCountToBeBetween(min_value=1),
+            ex.ExpectCompoundColumnsToBeUnique(column_list=["month", "workflow"]),
+            *[
+                ex.ExpectColumnValuesToBeBetween(column=c, min_value=0)
+                for c in (
+                    "completed_conversations", "deflection_savings_usd", "ai_cost_usd",
+                    "ledger_cost_usd", "total_cost_usd",
+                )
             ],
-        ),
-        Slice(
-            "experiment_comparison__all",
-            f"select * from {exp}",
-            lambda: [
-                ex.ExpectColumnValuesToBeInSet(
-                    column="comparison_type", value_set=["control_vs_treatment", "pre_vs_post"]
-                ),
-                ex.ExpectColumnDistinctValuesToContainSet(
-                    column="metric_key", value_set=list(contract.EXPERIMENT_KEYS)
-                ),
-                ex.ExpectColumnValuesToBeBetween(column="p_value", min_value=0, max_value=1),
-                ex.ExpectColumnValuesToBeBetween(column="baseline_n", min_value=0),
-                ex.ExpectColumnValuesToBeBetween(column="treatment_n", min_value=0),
-                ex.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="ci_high", column_B="ci_low", or_equal=True, ignore_row_if="either_value_is_missing"
-                ),
-            ],
-        ),
+        ],
+    )
+
+
+def _experiment_comparison_slice(ex: Any, exp: str) -> Slice:
+    return Slice(
+        "experiment_comparison__all",
+        f"select * from {exp}",
+        lambda: [
+            ex.ExpectColumnValuesToBeInSet(
+                column="comparison_type", value_set=["control_vs_treatment", "pre_vs_post"]
+            ),
+            ex.ExpectColumnDistinctValuesToContainSet(
+                column="metric_key", value_set=list(contract.EXPERIMENT_KEYS)
+            ),
+            ex.ExpectColumnValuesToBeBetween(column="p_value", min_value=0, max_value=1),
+            ex.ExpectColumnValuesToBeBetween(column="baseline_n", min_value=0),
+            ex.ExpectColumnValuesToBeBetween(column="treatment_n", min_value=0),
+            ex.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="ci_high", column_B="ci_low", or_equal=True, ignore_row_if="either_value_is_missing"
+            ),
+        ],
+    )
+
+
+def build_slices(marts_schema: str) -> list[Slice]:
+    """The suite: one slice per subset of rows that shares a rule."""
+    import great_expectations as gx
+
+    ex = gx.expectations
+    return [
+        *_ops_metrics_slices(ex, f"{marts_schema}.ops_metrics"),
+        _roi_monthly_slice(ex, f"{marts_schema}.roi_monthly"),
+        _experiment_comparison_slice(ex, f"{marts_schema}.experiment_comparison"),
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,29 +74,35 @@ def _conform(table_name: str, table: pa.Table, all_text: bool = False) -> pa.Tab
 def load_duckdb(tables: dict[str, pa.Table], path: Path | str, raw_schema: str = "raw",
                 progress: bool = True, all_text: bool = False) -> dict[str, int]:
     """Create the raw tables in a DuckDB file and fill them (``all_text``: every column text); rows per table."""
-    import duckdb
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-    con = duckdb.connect(str(path))
-    try:
-        catalog = _duckdb_catalog(con, raw_schema)
-        for name in tqdm(RAW_TABLES, desc=f"load duckdb {raw_schema}", unit="table", disable=not progress):
-            arrow_table = _conform(name, tables[name], all_text)  # noqa: F841 - read by DuckDB's replacement scan
-            con.execute(f'drop table if exists "{catalog}"."{raw_schema}"."{name}"')
-            con.execute(create_table_sql(raw_schema, name, catalog, all_text))
-            cols = ", ".join(f'"{c}"' for c in column_names(name))
-            con.execute(f'insert into "{catalog}"."{raw_schema}"."{name}" ({cols}) select {cols} from arrow_table')
-            counts[name] = tables[name].num_rows
-    finally:
-        con.close()
-    return counts
+    def rows_of(con: Any, name: str) -> tuple[str, list[Any]]:
+        con.register("arrow_table", _conform(name, tables[name], all_text))
+        return "arrow_table", []
+
+    return _load_duckdb_tables(path, raw_schema, progress, rows_of, all_text)
 
 
 def load_duckdb_parquet(in_dir: Path, path: Path | str, raw_schema: str = "raw",
                         progress: bool = True, all_text: bool = False) -> dict[str, int]:
     """Like load_duckdb but lets DuckDB read the parquet files itself (no Python copy)."""
+
+    def rows_of(con: Any, name: str) -> tuple[str, list[Any]]:
+        file = in_dir / f"{name}.parquet"
+        if not file.exists():
+            raise FileNotFoundError(f"{file} is missing: run `ai-ops generate --out {in_dir}` first")
+        return "read_parquet(?)", [str(file)]
+
+    return _load_duckdb_tables(path, raw_schema, progress, rows_of, all_text)
+
+
+def _load_duckdb_tables(path: Path | str, raw_schema: str, progress: bool,
+                        rows_of: Callable[[Any, str], tuple[str, list[Any]]],
+                        all_text: bool = False) -> dict[str, int]:
+    """(Re)create every raw table in a DuckDB file and insert ``select <columns> from <rows_of(con, name)>``.
+
+    ``rows_of`` returns the relation to read (and its parameters); it runs before the table is
+    dropped, so a missing input leaves that table as it was. Returns the rows per table.
+    """
     import duckdb
 
     path = Path(path)
@@ -106,14 +112,12 @@ def load_duckdb_parquet(in_dir: Path, path: Path | str, raw_schema: str = "raw",
     try:
         catalog = _duckdb_catalog(con, raw_schema)
         for name in tqdm(RAW_TABLES, desc=f"load duckdb {raw_schema}", unit="table", disable=not progress):
-            file = in_dir / f"{name}.parquet"
-            if not file.exists():
-                raise FileNotFoundError(f"{file} is missing: run `ai-ops generate --out {in_dir}` first")
+            relation, params = rows_of(con, name)
             qualified = f'"{catalog}"."{raw_schema}"."{name}"'
             con.execute(f"drop table if exists {qualified}")
             con.execute(create_table_sql(raw_schema, name, catalog, all_text))
             cols = ", ".join(f'"{c}"' for c in column_names(name))
-            con.execute(f"insert into {qualified} ({cols}) select {cols} from read_parquet(?)", [str(file)])
+            con.execute(f"insert into {qualified} ({cols}) select {cols} from {relation}", params)
             row = con.execute(f"select count(*) from {qualified}").fetchone()
             counts[name] = int(row[0]) if row else 0
     finally:

@@ -109,11 +109,7 @@ final as (
         attributed.attribution_method,
         outcomes.amount_usd,
         coalesce(
-            outcomes.outcome_type in (
-                {%- for outcome_type in conversion_types %}
-                    '{{ outcome_type }}'{{ ',' if not loop.last }}
-                {%- endfor %}
-            ),
+            outcomes.outcome_type in ({{ quoted_list(conversion_types) }}),
             false
         ) as is_conversion,
         attributed.attributed_conversation_id is not null as is_ai_attributed,

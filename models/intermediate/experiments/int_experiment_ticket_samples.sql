@@ -31,26 +31,9 @@ ticket_bounds as (
     from ticket_days
 ),
 
-digits as (
-    select digit_values.digit
-    from (
-        values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)
-    ) as digit_values (digit)
-),
-
 -- 0 .. 99,999: a day spine of 270 years
 numbers as (
-    select
-        ten_thousands.digit * 10000
-        + thousands.digit * 1000
-        + hundreds.digit * 100
-        + tens.digit * 10
-        + units.digit as n
-    from digits as ten_thousands
-    cross join digits as thousands
-    cross join digits as hundreds
-    cross join digits as tens
-    cross join digits as units
+    {{ number_series(5) }}
 ),
 
 calendar_days as (

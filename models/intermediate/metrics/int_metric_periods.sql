@@ -30,23 +30,8 @@ bounds as (
     from activity_times
 ),
 
-digits as (
-    select digit_values.digit
-    from (
-        values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)
-    ) as digit_values (digit)
-),
-
 numbers as (
-    select
-        thousands.digit * 1000
-        + hundreds.digit * 100
-        + tens.digit * 10
-        + units.digit as n
-    from digits as thousands
-    cross join digits as hundreds
-    cross join digits as tens
-    cross join digits as units
+    {{ number_series(4) }}
 ),
 
 weeks as (

@@ -55,56 +55,28 @@ event_loads as (
 
 response_base as (
     select
-        {{ period_start('week', 'occurred_at') }} as week_start,
-        {{ period_start('month', 'occurred_at') }} as month_start,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
+        {{ period_segment_keys('occurred_at') }},
         latency_ms,
         case when response_status = 'success' then 1 else 0 end as is_success,
         cost_usd
     from responses
-    {% if is_incremental() -%}
-        where
-            {{ period_start('week', 'occurred_at') }}
-            in (select refreshed_periods.week_start from refreshed_periods)
-            or {{ period_start('month', 'occurred_at') }}
-            in (select refreshed_periods.month_start from refreshed_periods)
-    {%- endif %}
+    {{ rows_of_refreshed_periods('occurred_at') }}
 ),
 
 event_base as (
     select
-        {{ period_start('week', 'occurred_at') }} as week_start,
-        {{ period_start('month', 'occurred_at') }} as month_start,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
+        {{ period_segment_keys('occurred_at') }},
         user_id,
         {{ minutes_between('occurred_at', 'loaded_at') }} as freshness_minutes,
+        -- a null or empty prompt_text is no text
+        case when coalesce(prompt_text, '') != '' then 1 else 0 end as has_text,
         case
-            when prompt_text is not null and prompt_text != '' then 1
-            else 0
-        end as has_text,
-        case
-            when
-                prompt_text is not null
-                and prompt_text != ''
-                and is_prompt_text_redacted
-                then 1
+            when coalesce(prompt_text, '') != '' and is_prompt_text_redacted then 1
             else 0
         end as is_redacted,
         event_name = 'ai_user_prompt_created' as is_prompt
     from events
-    {% if is_incremental() -%}
-        where
-            {{ period_start('week', 'occurred_at') }}
-            in (select refreshed_periods.week_start from refreshed_periods)
-            or {{ period_start('month', 'occurred_at') }}
-            in (select refreshed_periods.month_start from refreshed_periods)
-    {%- endif %}
+    {{ rows_of_refreshed_periods('occurred_at') }}
 ),
 
 -- one row per user and period / segment combination: count(distinct) over

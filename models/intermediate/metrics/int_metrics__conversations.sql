@@ -20,12 +20,7 @@ responses as (
 
 conversation_base as (
     select
-        {{ period_start('week', 'started_at') }} as week_start,
-        {{ period_start('month', 'started_at') }} as month_start,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
+        {{ period_segment_keys('started_at') }},
         case when is_completed then 1 else 0 end as is_completed,
         case when workflow = 'support_automation' then 1 else 0 end
             as is_support_automation,
@@ -37,12 +32,7 @@ conversation_base as (
 -- responses by their own time and segments (cost_per_successful_outcome)
 response_base as (
     select
-        {{ period_start('week', 'occurred_at') }} as week_start,
-        {{ period_start('month', 'occurred_at') }} as month_start,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
+        {{ period_segment_keys('occurred_at') }},
         cost_usd
     from responses
 ),

@@ -16,9 +16,7 @@ roi_assumptions as (
 
 -- the one price of a deflected ticket (workflow is unique in the seed)
 ticket_price as (
-    select max(cost_per_ticket_usd) as deflection_cost_per_ticket_usd
-    from roi_assumptions
-    where workflow = 'support_automation'
+    {{ deflected_ticket_price('roi_assumptions') }}
 ),
 
 assumed as (
@@ -76,15 +74,7 @@ final as (
         prompt_version,
         feature_flag_state,
         -- numerics
-        cast(baseline_minutes_per_case as double precision)
-            as baseline_minutes_per_case,
-        cast(ai_minutes_per_case as double precision) as ai_minutes_per_case,
-        cast(review_minutes_per_case as double precision)
-            as review_minutes_per_case,
-        cast(loaded_hourly_cost_usd as double precision)
-            as loaded_hourly_cost_usd,
-        cast(deflection_cost_per_ticket_usd as double precision)
-            as deflection_cost_per_ticket_usd,
+        {{ roi_assumption_columns() }},
         cast(work_removed_hours as double precision) as work_removed_hours,
         cast(
             work_removed_hours * coalesce(loaded_hourly_cost_usd, 0)

@@ -81,9 +81,7 @@ ledger_totals as (
 ),
 
 ticket_price as (
-    select max(cost_per_ticket_usd) as deflection_cost_per_ticket_usd
-    from roi_assumptions
-    where workflow = 'support_automation'
+    {{ deflected_ticket_price('roi_assumptions') }}
 ),
 
 joined as (
@@ -148,15 +146,7 @@ final as (
         cast(period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(workflow as {{ dbt.type_string() }}) as workflow,
         -- numerics: the roi_assumptions values used
-        cast(baseline_minutes_per_case as double precision)
-            as baseline_minutes_per_case,
-        cast(ai_minutes_per_case as double precision) as ai_minutes_per_case,
-        cast(review_minutes_per_case as double precision)
-            as review_minutes_per_case,
-        cast(loaded_hourly_cost_usd as double precision)
-            as loaded_hourly_cost_usd,
-        cast(deflection_cost_per_ticket_usd as double precision)
-            as deflection_cost_per_ticket_usd,
+        {{ roi_assumption_columns() }},
         -- numerics: activity
         cast(conversations as bigint) as conversations,
         cast(completed_conversations as bigint) as completed_conversations,

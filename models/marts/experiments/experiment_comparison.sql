@@ -51,28 +51,30 @@ holm_adjusted as (
 ),
 
 final as (
+    -- in the contract's column order; int_experiment_comparisons_tested
+    -- already types every column but the adjusted p-value
     select
-        cast(comparison_type as {{ dbt.type_string() }}) as comparison_type,
-        cast(metric_key as {{ dbt.type_string() }}) as metric_key,
-        cast(period_start as date) as period_start,
-        cast(period_end as date) as period_end,
-        cast(baseline_n as bigint) as baseline_n,
-        cast(treatment_n as bigint) as treatment_n,
-        cast(baseline_value as double precision) as baseline_value,
-        cast(treatment_value as double precision) as treatment_value,
-        cast(abs_lift as double precision) as abs_lift,
-        cast(rel_lift as double precision) as rel_lift,
-        cast(ci_low as double precision) as ci_low,
-        cast(ci_high as double precision) as ci_high,
-        cast(z_score as double precision) as z_score,
-        cast(p_value as double precision) as p_value,
+        comparison_type,
+        metric_key,
+        period_start,
+        period_end,
+        baseline_n,
+        treatment_n,
+        baseline_value,
+        treatment_value,
+        abs_lift,
+        rel_lift,
+        ci_low,
+        ci_high,
+        z_score,
+        p_value,
         is_significant,
         -- version 2: segment rows and the statistics a reviewer asks for
-        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
-        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
+        segment_type,
+        segment_value,
         cast(p_value_adjusted as double precision) as p_value_adjusted,
-        cast(mde_abs as double precision) as mde_abs,
-        cast(srm_p_value as double precision) as srm_p_value
+        mde_abs,
+        srm_p_value
     from holm_adjusted
 )
 

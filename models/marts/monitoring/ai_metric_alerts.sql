@@ -53,11 +53,7 @@ ops_series as (
         period_grain = 'week'
         and segment_type = 'overall'
         and value is not null
-        and metric_key in (
-            {%- for metric_key in spike_metrics + drop_metrics %}
-                '{{ metric_key }}'{{ ',' if not loop.last }}
-            {%- endfor %}
-        )
+        and metric_key in ({{ quoted_list(spike_metrics + drop_metrics) }})
 
 ),
 
@@ -80,11 +76,7 @@ series as (
         week_start,
         cast(metric_value as double precision) as metric_value,
         case
-            when metric_key in (
-                {%- for metric_key in spike_metrics %}
-                    '{{ metric_key }}'{{ ',' if not loop.last }}
-                {%- endfor %}
-            ) then 'spike'
+            when metric_key in ({{ quoted_list(spike_metrics) }}) then 'spike'
             else 'drop'
         end as alert_rule
     from ops_series
@@ -211,44 +203,44 @@ evaluated as (
 
 ),
 
+thresholds as (
+
+    select
+        evaluated.*,
+        evaluated.baseline_value * evaluated.threshold_ratio as threshold_value
+    from evaluated
+
+),
+
 final as (
 
     select
-        evaluated.week_start,
-        evaluated.metric_key,
-        evaluated.alert_rule,
+        thresholds.week_start,
+        thresholds.metric_key,
+        thresholds.alert_rule,
         matched_changes.version_change_type,
         matched_changes.version_change_value,
-        evaluated.metric_value,
-        evaluated.baseline_value,
-        evaluated.baseline_weeks,
-        evaluated.threshold_ratio,
-        evaluated.baseline_value * evaluated.threshold_ratio
-            as threshold_value,
-        evaluated.metric_value / nullif(evaluated.baseline_value, 0)
+        thresholds.metric_value,
+        thresholds.baseline_value,
+        thresholds.baseline_weeks,
+        thresholds.threshold_ratio,
+        thresholds.threshold_value,
+        thresholds.metric_value / nullif(thresholds.baseline_value, 0)
             as ratio_to_baseline,
         coalesce(
-            evaluated.baseline_weeks >= {{ baseline_weeks }}
-            and (
-                (
-                    evaluated.alert_rule = 'spike'
-                    and evaluated.metric_value
-                    > evaluated.baseline_value * evaluated.threshold_ratio
-                )
-                or (
-                    evaluated.alert_rule = 'drop'
-                    and evaluated.metric_value
-                    < evaluated.baseline_value * evaluated.threshold_ratio
-                )
-            ),
+            thresholds.baseline_weeks >= {{ baseline_weeks }}
+            and case thresholds.alert_rule
+                when 'spike' then thresholds.metric_value > thresholds.threshold_value
+                when 'drop' then thresholds.metric_value < thresholds.threshold_value
+            end,
             false
         ) as is_alert,
         matched_changes.first_seen_at as version_change_first_seen_at
-    from evaluated
+    from thresholds
     left join matched_changes
         on
-            evaluated.metric_key = matched_changes.metric_key
-            and evaluated.week_start = matched_changes.week_start
+            thresholds.metric_key = matched_changes.metric_key
+            and thresholds.week_start = matched_changes.week_start
             and matched_changes.change_rank = 1
 
 )

@@ -42,6 +42,22 @@ value_metrics as (
     select * from {{ ref('int_metrics__value') }}
 ),
 
+delivery_metrics as (
+    select * from {{ ref('int_metrics__deliveries') }}
+),
+
+review_metrics as (
+    select * from {{ ref('int_metrics__reviews') }}
+),
+
+adoption_metrics as (
+    select * from {{ ref('int_metrics__adoption') }}
+),
+
+agent_outcome_metrics as (
+    select * from {{ ref('int_metrics__agent_outcomes') }}
+),
+
 periods as (
     select * from {{ ref('int_metric_periods') }}
 ),
@@ -66,6 +82,14 @@ family_rows as (
     select * from governance_metrics
     union all
     select * from value_metrics
+    union all
+    select * from delivery_metrics
+    union all
+    select * from review_metrics
+    union all
+    select * from adoption_metrics
+    union all
+    select * from agent_outcome_metrics
 ),
 
 -- a family row at a grain its metric is not published at is left out
@@ -156,31 +180,10 @@ statused as (
         valued.*,
         catalog.bucket,
         targets.target,
-        case
-            when valued.value is null then 'no_data'
-            when targets.target is null then 'no_target'
-            when targets.direction = 'higher_is_better'
-                then
-                    case
-                        when valued.value >= targets.target then 'on_track'
-                        when
-                            valued.value
-                            >= targets.target * (1 - targets.at_risk_band)
-                            then 'at_risk'
-                        else 'off_track'
-                    end
-            when targets.direction = 'lower_is_better'
-                then
-                    case
-                        when valued.value <= targets.target then 'on_track'
-                        when
-                            valued.value
-                            <= targets.target * (1 + targets.at_risk_band)
-                            then 'at_risk'
-                        else 'off_track'
-                    end
-            else 'no_target'
-        end as status
+        {{ target_status(
+            'valued.value', 'targets.target', 'targets.direction',
+            'targets.at_risk_band'
+        ) }} as status
     from valued
     left join catalog
         on valued.metric_key = catalog.metric_key

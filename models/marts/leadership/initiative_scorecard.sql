@@ -1,0 +1,213 @@
+-- Each initiative against its outcome contract (CONTRACT.md section 3, v2):
+-- one row per outcome_contracts row and review period (week or month by its
+-- review_cadence) from the first period starting after baseline_end to the
+-- last period of ops_metrics. The status rule is ops_metrics' own macro; the
+-- recommendation reads this and the two previous periods of the contract.
+with
+
+contracts as (
+    select * from {{ ref('outcome_contracts') }}
+),
+
+metrics as (
+    select * from {{ ref('ops_metrics') }}
+),
+
+metric_targets as (
+    select * from {{ ref('metric_targets') }}
+),
+
+initiatives as (
+    select * from {{ ref('stg_governance__ai_initiatives') }}
+),
+
+contract_grains as (
+    select
+        *,
+        case
+            when review_cadence = 'weekly' then 'week' else 'month'
+        end as period_grain
+    from contracts
+),
+
+-- the review calendar: the periods of ops_metrics (dense between its first
+-- and last period, since every key has an overall row for every period)
+calendar as (
+    select distinct
+        period_grain,
+        period_start
+    from metrics
+),
+
+baseline_measured as (
+    select
+        contract_grains.initiative_id,
+        contract_grains.metric_key,
+        contract_grains.segment_type,
+        contract_grains.segment_value,
+        avg(metrics.value) as measured_mean,
+        stddev_samp(metrics.value) as measured_stddev
+    from contract_grains
+    left join metrics
+        on
+            contract_grains.metric_key = metrics.metric_key
+            and contract_grains.segment_type = metrics.segment_type
+            and contract_grains.segment_value = metrics.segment_value
+            and contract_grains.period_grain = metrics.period_grain
+            and contract_grains.baseline_start <= metrics.period_start
+            and contract_grains.baseline_end >= metrics.period_start
+    group by 1, 2, 3, 4
+),
+
+baselines as (
+    select
+        contract_grains.*,
+        coalesce(
+            contract_grains.baseline_value, baseline_measured.measured_mean
+        ) as baseline,
+        case
+            when contract_grains.baseline_value is null
+                then baseline_measured.measured_stddev
+        end as baseline_stddev,
+        coalesce(metric_targets.at_risk_band, 0) as at_risk_band
+    from contract_grains
+    inner join baseline_measured
+        on
+            contract_grains.initiative_id = baseline_measured.initiative_id
+            and contract_grains.metric_key = baseline_measured.metric_key
+            and contract_grains.segment_type = baseline_measured.segment_type
+            and contract_grains.segment_value = baseline_measured.segment_value
+    left join metric_targets
+        on contract_grains.metric_key = metric_targets.metric_key
+),
+
+review_periods as (
+    select
+        baselines.*,
+        calendar.period_start,
+        metrics.value
+    from baselines
+    inner join calendar
+        on
+            baselines.period_grain = calendar.period_grain
+            and baselines.baseline_end < calendar.period_start
+    left join metrics
+        on
+            baselines.metric_key = metrics.metric_key
+            and baselines.segment_type = metrics.segment_type
+            and baselines.segment_value = metrics.segment_value
+            and baselines.period_grain = metrics.period_grain
+            and calendar.period_start = metrics.period_start
+),
+
+judged as (
+    select
+        *,
+        case
+            when target_value <> baseline
+                then (value - baseline) / (target_value - baseline)
+        end as progress,
+        case
+            when baseline_stddev <> 0
+                then (value - baseline) / baseline_stddev
+        end as movement_z,
+        {{ target_status(
+            'value', 'target_value', 'direction', 'at_risk_band'
+        ) }} as status
+    from review_periods
+),
+
+-- consecutive on_track periods: a run restarts after any other status
+streaks as (
+    select
+        *,
+        sum(case when status = 'on_track' then 0 else 1 end) over (
+            partition by initiative_id, metric_key, segment_type, segment_value
+            order by period_start
+            rows between unbounded preceding and current row
+        ) as streak_id
+    from judged
+),
+
+histories as (
+    select
+        *,
+        -- the period that ended the previous run opens this streak_id:
+        -- count only the on_track periods after it
+        case
+            when status = 'on_track'
+                then sum(case when status = 'on_track' then 1 else 0 end) over (
+                    partition by
+                        initiative_id,
+                        metric_key,
+                        segment_type,
+                        segment_value,
+                        streak_id
+                    order by period_start
+                    rows between unbounded preceding and current row
+                )
+            else 0
+        end as periods_on_track,
+        {{ contract_lag('status', 1) }} as previous_status,
+        {{ contract_lag('status', 2) }} as second_previous_status,
+        {{ contract_lag('progress', 1) }} as previous_progress,
+        {{ contract_lag('progress', 2) }} as second_previous_progress
+    from streaks
+),
+
+recommended as (
+    select
+        *,
+        case
+            when status = 'on_track' and previous_status = 'on_track'
+                then 'expand'
+            when
+                status = 'off_track'
+                and previous_status = 'off_track'
+                and second_previous_status = 'off_track'
+                and progress <= 0
+                and previous_progress <= 0
+                and second_previous_progress <= 0
+                then 'wind_down'
+            when status in ('off_track', 'at_risk') then 'adjust'
+            else 'hold'
+        end as recommendation
+    from histories
+),
+
+final as (
+    select
+        -- ids and strings
+        cast(recommended.initiative_id as {{ dbt.type_string() }})
+            as initiative_id,
+        cast(initiatives.name as {{ dbt.type_string() }}) as initiative_name,
+        cast(recommended.metric_key as {{ dbt.type_string() }}) as metric_key,
+        cast(recommended.segment_type as {{ dbt.type_string() }})
+            as segment_type,
+        cast(recommended.segment_value as {{ dbt.type_string() }})
+            as segment_value,
+        cast(recommended.period_grain as {{ dbt.type_string() }})
+            as period_grain,
+        cast(recommended.period_start as date) as period_start,
+        cast(recommended.owner as {{ dbt.type_string() }}) as owner,  -- noqa: RF04
+        cast(recommended.attribution_method as {{ dbt.type_string() }})
+            as attribution_method,
+        -- numerics
+        cast(recommended.baseline as double precision) as baseline_value,
+        cast(recommended.baseline_stddev as double precision)
+            as baseline_stddev,
+        cast(recommended.target_value as double precision) as target_value,
+        cast(recommended.value as double precision) as value,
+        cast(recommended.progress as double precision) as progress,
+        cast(recommended.movement_z as double precision) as movement_z,
+        -- judgement
+        cast(recommended.status as {{ dbt.type_string() }}) as status,
+        cast(recommended.periods_on_track as integer) as periods_on_track,
+        cast(recommended.recommendation as {{ dbt.type_string() }})
+            as recommendation
+    from recommended
+    left join initiatives
+        on recommended.initiative_id = initiatives.initiative_id
+)
+
+select * from final
