@@ -9,6 +9,20 @@
 
 
 {#- ------------------------------------------------------------------------------------------- -#}
+{#- json_has_nul_escape(json_text_expr): true when the JSON text holds the escape \u0000 (a NUL  -#}
+{#- character: Postgres cannot store it, DuckDB would). Escaped backslashes (\\) are dropped    -#}
+{#- first, so `\\u0000` (a backslash, then the text u0000) does not count. Portable SQL.       -#}
+{#- ------------------------------------------------------------------------------------------- -#}
+{% macro json_has_nul_escape(json_text_expr) -%}
+    coalesce(
+        strpos({{ json_text_expr }}, '\u0000') > 0
+        and strpos(replace({{ json_text_expr }}, '\\', ''), '\u0000') > 0,
+        false
+    )
+{%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------------------------- -#}
 {#- json_is_object(json_text_expr): true when the text is valid JSON whose top level is an       -#}
 {#- object; false for invalid JSON, arrays, scalars, JSON null and SQL null.                     -#}
 {#- ------------------------------------------------------------------------------------------- -#}

@@ -16,7 +16,8 @@
     {#-
         A CASE expression giving the reason a row is quarantined, or null.
         rules: list of (condition, reason) pairs, or of dicts
-        {'when': condition, 'reason': reason}. condition is SQL that is TRUE
+        {'when': condition, 'reason': reason} ({'when': ..., 'reason_sql': expr}: the
+        reason is the value of a SQL text expression). condition is SQL that is TRUE
         when the row is INVALID; reason is plain text. The first rule whose
         condition is true wins; a condition that evaluates to null does not
         fire (write `col is null` explicitly when a missing value is invalid).
@@ -28,13 +29,13 @@
         {%- for rule in rules %}
             {%- if rule is mapping %}
                 {%- set condition = rule['when'] %}
-                {%- set reason = rule['reason'] %}
+                {%- set reason_sql = rule['reason_sql'] if 'reason_sql' in rule else quote_text(rule['reason']) %}
             {%- else %}
                 {%- set condition = rule[0] %}
-                {%- set reason = rule[1] %}
+                {%- set reason_sql = quote_text(rule[1]) %}
             {%- endif %}
             when {{ condition }}
-                then cast({{ quote_text(reason) }} as {{ dbt.type_string() }})
+                then cast({{ reason_sql }} as {{ dbt.type_string() }})
         {%- endfor %}
             else cast(null as {{ dbt.type_string() }})
         end
@@ -57,6 +58,12 @@
 {% macro missing_rule(column) -%}
     {#- The (condition, reason) rule "column is null or blank" -> 'missing <column>'. -#}
     {%- do return((is_missing(column), 'missing ' ~ column)) -%}
+{%- endmacro %}
+
+
+{% macro bad_cell_rule(reason_column='bad_cell_reason') -%}
+    {#- The rule "a raw cell could not be read" (read_raw_columns); its reason names the cell. -#}
+    {%- do return({'when': reason_column ~ ' is not null', 'reason_sql': reason_column}) -%}
 {%- endmacro %}
 
 

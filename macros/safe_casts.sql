@@ -4,10 +4,13 @@
     macros/_macros__json.yml.
 
     A text is numeric when, after trimming spaces, it is a plain decimal number: optional sign,
-    at most 30 integer and 30 fraction digits, optional exponent of at most 2 digits
-    ("12", "-3.5", ".5", "5.", "1e3", "1.5E-07"). The bounds keep every accepted value inside the
-    double range on both warehouses, so the cast after the test cannot fail. NaN/Infinity,
-    hex, thousands separators and the empty string are not numeric.
+    at most 21 integer digits, any number of fraction digits, an optional exponent from -30 to
+    +20 ("12", "-3.5", ".5", "5.", "1e3", "1.5E-07"), and not a non-zero plain fraction below
+    1e-30 (30 or more zeros after the point). The bounds keep every accepted value inside the
+    double range (so the cast cannot fail) and give one answer for a JSON number on both
+    warehouses, whichever text each prints for it (Postgres plain digits, DuckDB an exponent from
+    1e21 and below 1e-6): |x| >= 1e21 and 0 < |x| < 1e-30 are not numbers. NaN/Infinity, hex,
+    thousands separators and the empty string are not numeric.
     A text is integral when it is an integer of at most 18 digits, optionally followed by a
     fraction of zeros ("12", "-7", "12.0", "12."), so it always fits a bigint.
 -#}
@@ -16,8 +19,23 @@
     {%- if integral -%}
         {{ return('^[+-]?[0-9]{1,18}([.]0*)?$') }}
     {%- else -%}
-        {{ return('^[+-]?([0-9]{1,30}([.][0-9]{0,30})?|[.][0-9]{1,30})([eE][+-]?[0-9]{1,2})?$') }}
+        {{ return('^[+-]?([0-9]{1,21}([.][0-9]*)?|[.][0-9]+)([eE]([+]?0*([0-9]|1[0-9]|20)|-0*([0-9]|[12][0-9]|30)))?$') }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- A non-zero plain fraction below 1e-30: not a number (Postgres prints 1e-40 as 0.000...1). -#}
+{% macro _tiny_fraction_pattern() -%}
+    {{ return('^[+-]?0*[.]0{30,}[0-9]*[1-9]') }}
+{%- endmacro %}
+
+{#- SQL true unless the text is such a fraction; the regex runs only where 30 zeros follow a point. -#}
+{% macro _not_tiny_fraction(expr) -%}
+    case
+        when strpos({{ expr }}, '.000000000000000000000000000000') > 0
+            then not {{ regex_full_match('trim(' ~ expr ~ ')', _tiny_fraction_pattern() ~ '[0-9]*$') }}
+        else true
+    end
 {%- endmacro %}
 
 
@@ -28,11 +46,13 @@
 {%- endmacro %}
 
 {% macro default__is_numeric_text(expr, integral=false) -%}
-    coalesce(trim({{ expr }}) ~ '{{ _numeric_text_pattern(integral) }}', false)
+    (coalesce(trim({{ expr }}) ~ '{{ _numeric_text_pattern(integral) }}', false)
+    {%- if not integral %} and {{ _not_tiny_fraction(expr) }}{% endif %})
 {%- endmacro %}
 
 {% macro duckdb__is_numeric_text(expr, integral=false) -%}
-    coalesce(regexp_full_match(trim({{ expr }}), '{{ _numeric_text_pattern(integral) }}'), false)
+    (coalesce(regexp_full_match(trim({{ expr }}), '{{ _numeric_text_pattern(integral) }}'), false)
+    {%- if not integral %} and {{ _not_tiny_fraction(expr) }}{% endif %})
 {%- endmacro %}
 
 

@@ -16,6 +16,26 @@
 {% macro default__create_udfs() -%}
     {%- set ddl -%}
 create schema if not exists {{ adapter.quote(target.schema) }};
+-- what DuckDB's JSON reader accepts beyond RFC 8259, made valid the same way: a bare NaN or
+-- (-)Infinity/inf token (any case) becomes a string of its text, a trailing comma is dropped;
+-- string literals are kept as they are
+create or replace function {{ ai_ops_udf_schema() }}.ai_ops_lenient_json(json_text text)
+returns text
+language sql
+immutable
+as $ai_ops$
+    select string_agg(
+        case
+            when chunk.part[1] like '"%' then chunk.part[1]
+            else regexp_replace(
+                regexp_replace(chunk.part[1], '(-?)\m(nan|infinity|inf)\M', '"\1\2"', 'gi'),
+                ',(\s*[]}])', '\1', 'g'
+            )
+        end,
+        '' order by chunk.ord
+    )
+    from regexp_matches(json_text, '"(?:[^"\\]|\\.)*"?|[^"]+', 'g') with ordinality as chunk (part, ord)
+$ai_ops$;
 create or replace function {{ ai_ops_udf_schema() }}.ai_ops_try_jsonb(json_text text)
 returns jsonb
 language plpgsql
@@ -28,7 +48,12 @@ begin
     -- null instead of an error on invalid JSON (Postgres 15 has no pg_input_is_valid)
     return json_text::jsonb;
 exception when others then
-    return null;
+    -- only rows that fail the strict parse pay for the second, lenient one
+    begin
+        return {{ ai_ops_udf_schema() }}.ai_ops_lenient_json(json_text)::jsonb;
+    exception when others then
+        return null;
+    end;
 end;
 $ai_ops$;
     {%- endset -%}

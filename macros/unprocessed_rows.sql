@@ -74,6 +74,16 @@
     {%- endset -%}
     {%- set column_list = columns | join(',\n        ') -%}
     {%- if is_incremental() %}
+    {%- set landed_loaded_at = landed_column_types(raw_relation).get('loaded_at') -%}
+    {%- if landed_loaded_at is not none
+        and type_family(landed_loaded_at) not in ('timestamp', 'timestamp-like') -%}
+        {#- the load slices are computed on the raw column: a text loaded_at cannot be sliced -#}
+        {{ exceptions.raise_compiler_error(
+            'unprocessed_raw_rows: ' ~ raw_relation ~ '.loaded_at is landed as ' ~ landed_loaded_at
+            ~ ', not a timestamp; incremental runs count raw rows per load day by it. Land loaded_at'
+            ~ ' as a timestamp (every other column may stay text), or build this model with'
+            ~ ' --full-refresh (docs/INCREMENTAL.md, "Limits").') }}
+    {%- endif %}
     with
 
     changed_days as (

@@ -101,18 +101,20 @@ def _profiles(workdir: Path) -> None:
 
 @contextlib.contextmanager
 def extra_project(target: str, workdir: Path, tables: dict[str, pa.Table] | None, truths: dict[str, Any],
-                  pg: loader.PostgresSettings | None = None, tag: str = "rel") -> Iterator[DbtProject]:
+                  pg: loader.PostgresSettings | None = None, tag: str = "rel",
+                  all_text: bool = False) -> Iterator[DbtProject]:
     """A project with its own raw data (``tables``; None = load nothing) and its own target.
 
     DuckDB: a new file in ``workdir``. Postgres: schema ``<tag>_<random>`` plus
-    its raw schema ``<tag>_<random>_raw``, all dropped on exit.
+    its raw schema ``<tag>_<random>_raw``, all dropped on exit. ``all_text``
+    creates every raw column as text (``ai-ops load --all-text``).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     _profiles(workdir)
     if target == "duckdb":
         path = workdir / "ai_ops.duckdb"
         if tables is not None:
-            loader.load_duckdb(tables, path, "raw", progress=False)
+            loader.load_duckdb(tables, path, "raw", progress=False, all_text=all_text)
         yield DbtProject(
             target="duckdb", schema="pytest", raw_schema="raw", truths=truths, workdir=workdir,
             env={"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(path), "AI_OPS_SCHEMA": "pytest"},
@@ -124,7 +126,7 @@ def extra_project(target: str, workdir: Path, tables: dict[str, pa.Table] | None
     raw_schema = f"{schema}_raw"
     try:
         if tables is not None:
-            loader.load_postgres(tables, raw_schema, pg, progress=False)
+            loader.load_postgres(tables, raw_schema, pg, progress=False, all_text=all_text)
         yield DbtProject(
             target="postgres", schema=schema, raw_schema=raw_schema, truths=truths, workdir=workdir,
             env={"AI_OPS_TARGET": "postgres", "AI_OPS_SCHEMA": schema}, pg=pg,

@@ -45,6 +45,31 @@ QUARANTINED = {
     "rel-bad-array": "not a json object",
     "rel-bad-scalar": "not a json object",
     "rel-bad-string": "not a json object",
+    # JSON edge cases (docs/DESIGN.md "JSON edge cases"): the same answer on both warehouses
+    "rel-json-nul": "properties holds \\u0000",
+    "rel-json-lone-surrogate": "properties is not a json object",
+}
+_HEAD = ('{"workflow": "support_automation", "model_version": "mv-2026.02", "prompt_version": "pv-3", '
+         '"feature_flag_state": "control", "consent_analytics": true, "prompt_number": 1, "model_used": "gpt-4o", ')
+# event_id -> (properties text after _HEAD, {column: value expected in base_}, parse_warning expected)
+JSON_EDGE_CASES: dict[str, tuple[str, dict[str, Any], str | None]] = {
+    "rel-json-nul": ('"prompt_text": "a\\u0000b"}', {}, None),
+    "rel-json-lone-surrogate": ('"prompt_text": "x\\ud800y"}', {}, None),
+    "rel-json-escaped-backslash": ('"prompt_text": "a\\\\u0000b"}', {"prompt_text": "a\\u0000b"}, None),
+    "rel-json-surrogate-pair": ('"prompt_text": "\\ud83d\\ude00"}', {"prompt_text": "\U0001F600"}, None),
+    "rel-json-nan": ('"latency_ms": NaN, "input_tokens": 10}', {"latency_ms": None, "input_tokens": 10},
+                     "non-numeric latency_ms"),
+    "rel-json-infinity-trailing-comma": ('"cost_usd": -Infinity, "input_tokens": 10,}',
+                                        {"cost_usd": None, "input_tokens": 10}, "non-numeric cost_usd"),
+    "rel-json-huge": ('"latency_ms": 1e400}', {"latency_ms": None}, "non-numeric latency_ms"),
+    "rel-json-1e21": ('"latency_ms": 1e21}', {"latency_ms": None}, "non-numeric latency_ms"),
+    "rel-json-1e20": ('"latency_ms": 1e20}', {"latency_ms": 1e20}, None),
+    "rel-json-long-fraction": ('"latency_ms": 123.0000000000000000000000000000000000001}', {"latency_ms": 123.0},
+                               None),
+    "rel-json-tiny": ('"latency_ms": 1e-40}', {"latency_ms": None}, "non-numeric latency_ms"),
+    "rel-json-small": ('"latency_ms": 1.5e-7}', {"latency_ms": 1.5e-7}, None),
+    "rel-json-big-integer": ('"input_tokens": 10000000000000000001}', {"input_tokens": None},
+                             "non-integer input_tokens"),
 }
 # A present but non-numeric value in a numeric key does not make the row invalid (CONTRACT.md
 # section 4 lists what does): the row stays valid, the column is null and base_* records a
@@ -89,6 +114,8 @@ def _bad_rows(user_id: str) -> list[dict[str, Any]]:
         row("rel-bad-array", prompt, 4, '[{"workflow": "support_automation"}, 2, 3]'),
         row("rel-bad-scalar", response, 5, "42"),
         row("rel-bad-string", response, 6, '"just a string"'),
+        *(row(event_id, response, 7 + i, _HEAD + tail)
+          for i, (event_id, (tail, _, _)) in enumerate(JSON_EDGE_CASES.items())),
     ]
 
 
@@ -162,6 +189,21 @@ def test_text_in_numeric_field_is_nulled_with_warning(bad_input_project: Any) ->
         f"{project.relation('quarantine_telemetry__ai_event_parse_warnings')} "
         f"where event_id in ({marks}) and not is_duplicate", ids))
     assert kept == {i: "non-numeric latency_ms" for i in ids}, kept
+
+
+def test_json_edge_cases_give_the_documented_answer(bad_input_project: Any) -> None:
+    # Same rule on DuckDB and Postgres: \\u0000 quarantines, lone surrogates are invalid JSON,
+    # NaN/Infinity tokens read as text (a non-number), trailing commas are ignored, and a number
+    # is one only when 1e-30 <= |x| < 1e21 (or 0), whatever digits each warehouse prints for it.
+    project = bad_input_project
+    project.assert_build_ok()
+    base = project.relation("base_telemetry__ai_events")
+    for event_id, (_, expected, warning) in JSON_EDGE_CASES.items():
+        columns = ["quarantine_reason", "parse_warning", *expected]
+        rows = project.query(f"select {', '.join(columns)} from {base} where event_id = {project.placeholder}",
+                             [event_id])
+        want = (QUARANTINED.get(event_id), None if event_id in QUARANTINED else warning, *expected.values())
+        assert rows == [want], f"{event_id}: {rows} != {[want]}"
 
 
 def test_odd_text_reaches_staging_unchanged(bad_input_project: Any) -> None:

@@ -34,6 +34,25 @@ def test_generate_then_load_from_dir(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "landing.ai_events" in capsys.readouterr().out
 
 
+def test_load_all_text_lands_every_column_as_text(tmp_path: Path) -> None:
+    db = tmp_path / "text.duckdb"
+    assert main(["load", "--all-text", "--conversations", "20", "--seed", "3", "--target", "duckdb",
+                 "--duckdb-path", str(db), "--quiet"]) == 0
+    con = duckdb.connect(str(db))
+    try:
+        types = con.execute("select distinct data_type from information_schema.columns "
+                            "where table_schema = 'raw'").fetchall()
+        (tables,) = con.execute("select count(distinct table_name) from information_schema.columns "
+                                "where table_schema = 'raw'").fetchone()  # type: ignore[misc]
+        (loaded_at,) = con.execute("select min(loaded_at) from raw.ai_events").fetchone()  # type: ignore[misc]
+    finally:
+        con.close()
+    assert types == [("VARCHAR",)]
+    assert tables == len(RAW_TABLES)
+    # a timestamp landed as its ISO text
+    assert isinstance(loaded_at, str) and loaded_at[4] == "-" and loaded_at[10] == " ", loaded_at
+
+
 @pytest.mark.parametrize(
     ("argv", "message", "code"),
     [

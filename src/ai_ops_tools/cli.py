@@ -165,21 +165,21 @@ def register_generate(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def _load(target: str, data: GeneratedData | None, from_dir: Path | None, raw_schema: str,
-          duckdb_path: Path | None, progress: bool) -> dict[str, int]:
+          duckdb_path: Path | None, progress: bool, all_text: bool = False) -> dict[str, int]:
     from ai_ops_tools import loader
 
     if target == "duckdb":
         path = duckdb_path or loader.default_duckdb_path()
         if from_dir is not None and data is None:
-            counts = loader.load_duckdb_parquet(from_dir, path, raw_schema, progress)
+            counts = loader.load_duckdb_parquet(from_dir, path, raw_schema, progress, all_text)
         else:
             assert data is not None
-            counts = loader.load_duckdb(data.tables, path, raw_schema, progress)
+            counts = loader.load_duckdb(data.tables, path, raw_schema, progress, all_text)
         print(f"loaded into DuckDB {path} schema {raw_schema}")
         return counts
     tables = data.tables if data is not None else read_parquet_dir(from_dir)  # type: ignore[arg-type]
     try:
-        counts = loader.load_postgres(tables, raw_schema, progress=progress)
+        counts = loader.load_postgres(tables, raw_schema, progress=progress, all_text=all_text)
     except ConnectionError as exc:
         raise CliError(str(exc)) from exc
     print(f"loaded into Postgres schema {raw_schema}")
@@ -194,7 +194,8 @@ def cmd_load(args: argparse.Namespace) -> int:
             write_truths(data.truths, args.truths)
     elif not args.from_dir.is_dir():
         raise CliError(f"--from {args.from_dir} is not a directory: run `ai-ops generate --out DIR` first")
-    counts = _load(args.target, data, args.from_dir, args.raw_schema, args.duckdb_path, not args.quiet)
+    counts = _load(args.target, data, args.from_dir, args.raw_schema, args.duckdb_path, not args.quiet,
+                   args.all_text)
     for name, n in counts.items():
         print(f"  {args.raw_schema}.{name}: {n:,} rows")
     return 0
@@ -206,6 +207,8 @@ def register_load(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     _add_raw_schema(p)
     _add_duckdb_path(p)
     p.add_argument("--from", dest="from_dir", type=Path, help="load parquet files written by `ai-ops generate`")
+    p.add_argument("--all-text", action="store_true",
+                   help="create every raw column as text, as many loaders land files (staging reads them safely)")
     add_generation_options(p)
     p.set_defaults(func=cmd_load)
 

@@ -62,9 +62,9 @@ def default_duckdb_path() -> Path:
     return Path(os.environ.get("AI_OPS_DUCKDB_PATH", "warehouse/ai_ops.duckdb"))
 
 
-def _conform(table_name: str, table: pa.Table) -> pa.Table:
+def _conform(table_name: str, table: pa.Table, all_text: bool = False) -> pa.Table:
     """Order and type the columns as the DDL says; fail loudly on a mismatch."""
-    schema = arrow_schema(table_name)
+    schema = arrow_schema(table_name, all_text)
     missing = [c for c in schema.names if c not in table.column_names]
     if missing:
         raise ValueError(f"table {table_name} lacks columns {missing}: regenerate the data with this version")
@@ -72,18 +72,18 @@ def _conform(table_name: str, table: pa.Table) -> pa.Table:
 
 
 def load_duckdb(tables: dict[str, pa.Table], path: Path | str, raw_schema: str = "raw",
-                progress: bool = True) -> dict[str, int]:
-    """Create the raw tables in a DuckDB file and fill them; returns rows per table."""
+                progress: bool = True, all_text: bool = False) -> dict[str, int]:
+    """Create the raw tables in a DuckDB file and fill them (``all_text``: every column text); rows per table."""
 
     def rows_of(con: Any, name: str) -> tuple[str, list[Any]]:
-        con.register("arrow_table", _conform(name, tables[name]))
+        con.register("arrow_table", _conform(name, tables[name], all_text))
         return "arrow_table", []
 
-    return _load_duckdb_tables(path, raw_schema, progress, rows_of)
+    return _load_duckdb_tables(path, raw_schema, progress, rows_of, all_text)
 
 
 def load_duckdb_parquet(in_dir: Path, path: Path | str, raw_schema: str = "raw",
-                        progress: bool = True) -> dict[str, int]:
+                        progress: bool = True, all_text: bool = False) -> dict[str, int]:
     """Like load_duckdb but lets DuckDB read the parquet files itself (no Python copy)."""
 
     def rows_of(con: Any, name: str) -> tuple[str, list[Any]]:
@@ -92,11 +92,12 @@ def load_duckdb_parquet(in_dir: Path, path: Path | str, raw_schema: str = "raw",
             raise FileNotFoundError(f"{file} is missing: run `ai-ops generate --out {in_dir}` first")
         return "read_parquet(?)", [str(file)]
 
-    return _load_duckdb_tables(path, raw_schema, progress, rows_of)
+    return _load_duckdb_tables(path, raw_schema, progress, rows_of, all_text)
 
 
 def _load_duckdb_tables(path: Path | str, raw_schema: str, progress: bool,
-                        rows_of: Callable[[Any, str], tuple[str, list[Any]]]) -> dict[str, int]:
+                        rows_of: Callable[[Any, str], tuple[str, list[Any]]],
+                        all_text: bool = False) -> dict[str, int]:
     """(Re)create every raw table in a DuckDB file and insert ``select <columns> from <rows_of(con, name)>``.
 
     ``rows_of`` returns the relation to read (and its parameters); it runs before the table is
@@ -114,7 +115,7 @@ def _load_duckdb_tables(path: Path | str, raw_schema: str, progress: bool,
             relation, params = rows_of(con, name)
             qualified = f'"{catalog}"."{raw_schema}"."{name}"'
             con.execute(f"drop table if exists {qualified}")
-            con.execute(create_table_sql(raw_schema, name, catalog))
+            con.execute(create_table_sql(raw_schema, name, catalog, all_text))
             cols = ", ".join(f'"{c}"' for c in column_names(name))
             con.execute(f"insert into {qualified} ({cols}) select {cols} from {relation}", params)
             row = con.execute(f"select count(*) from {qualified}").fetchone()
@@ -142,8 +143,8 @@ def _csv_batches(table: pa.Table, batch_rows: int) -> Iterator[tuple[int, bytes]
 
 
 def load_postgres(tables: dict[str, pa.Table], raw_schema: str = "raw", settings: PostgresSettings | None = None,
-                  progress: bool = True, batch_rows: int = COPY_BATCH_ROWS) -> dict[str, int]:
-    """Create the raw tables in Postgres and COPY the rows in; returns rows per table."""
+                  progress: bool = True, batch_rows: int = COPY_BATCH_ROWS, all_text: bool = False) -> dict[str, int]:
+    """Create the raw tables in Postgres and COPY the rows in (``all_text``: every column text); rows per table."""
     settings = settings or PostgresSettings.from_env()
     total = sum(tables[name].num_rows for name in RAW_TABLES)
     counts: dict[str, int] = {}
@@ -153,9 +154,9 @@ def load_postgres(tables: dict[str, pa.Table], raw_schema: str = "raw", settings
                                                unit_scale=True, disable=not progress) as bar:
             cur.execute(f'create schema if not exists "{raw_schema}"')
             for name in RAW_TABLES:
-                table = _conform(name, tables[name])
+                table = _conform(name, tables[name], all_text)
                 cur.execute(f'drop table if exists "{raw_schema}"."{name}"')
-                cur.execute(create_table_sql(raw_schema, name))
+                cur.execute(create_table_sql(raw_schema, name, all_text=all_text))
                 cols = ", ".join(f'"{c}"' for c in column_names(name))
                 sql = f'copy "{raw_schema}"."{name}" ({cols}) from stdin with (format csv)'
                 for n_rows, payload in _csv_batches(table, batch_rows):

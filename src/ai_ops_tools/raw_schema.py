@@ -72,13 +72,16 @@ def read_raw_tables(models_dir: Path) -> dict[str, list[tuple[str, str]]]:
 RAW_TABLES: Final[dict[str, list[tuple[str, str]]]] = read_raw_tables(_project_root() / "models")
 
 
-def create_table_sql(schema: str, table: str, catalog: str | None = None) -> str:
+def create_table_sql(schema: str, table: str, catalog: str | None = None, all_text: bool = False) -> str:
     """DDL for one raw table, valid on DuckDB and Postgres.
 
     ``catalog`` qualifies the name fully: DuckDB finds "raw"."x" ambiguous when
-    the database file itself is called raw.duckdb.
+    the database file itself is called raw.duckdb. ``all_text`` makes every
+    column text, as many loaders land files.
     """
-    cols = ",\n    ".join(f'"{name}" {sql_type}' for name, sql_type in RAW_TABLES[table])
+    cols = ",\n    ".join(
+        f'"{name}" {TEXT if all_text else sql_type}' for name, sql_type in RAW_TABLES[table]
+    )
     prefix = f'"{catalog}".' if catalog else ""
     return f'create table {prefix}"{schema}"."{table}" (\n    {cols}\n)'
 
@@ -88,7 +91,7 @@ def column_names(table: str) -> list[str]:
     return [name for name, _ in RAW_TABLES[table]]
 
 
-def arrow_schema(table: str) -> pa.Schema:
+def arrow_schema(table: str, all_text: bool = False) -> pa.Schema:
     """The Arrow schema matching the DDL, so generated frames load without casts."""
     import pyarrow as pa  # local import: the DDL helpers above must not need pyarrow
 
@@ -101,4 +104,6 @@ def arrow_schema(table: str) -> pa.Schema:
         BIGINT: pa.int64(),
         DOUBLE: pa.float64(),
     }
-    return pa.schema([(name, arrow_types[sql_type]) for name, sql_type in RAW_TABLES[table]])
+    return pa.schema([
+        (name, pa.string() if all_text else arrow_types[sql_type]) for name, sql_type in RAW_TABLES[table]
+    ])

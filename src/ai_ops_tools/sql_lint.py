@@ -58,7 +58,9 @@ from ai_ops_tools.dbt_run import project_dir, run_dbt
 
 LINTED_DIRS = ("models", "snapshots", "tests", "analyses")
 # Jinja that renders different SQL once the project's relations exist.
-STATE_DEPENDENT = re.compile(r"is_incremental\s*\(|adapter\.get_relation|load_relation|load_cached_relation")
+STATE_DEPENDENT = re.compile(
+    r"is_incremental\s*\(|adapter\.get_relation|adapter\.get_columns_in_relation|load_relation|load_cached_relation"
+)
 JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 DBT_TAG = re.compile(r"\{\{-?\s*dbt\.")
 MACRO_DEF = re.compile(r"\{%-?\s*(?:macro|test)\s+(\w+)\s*\((.*?)\{%-?\s*end(?:macro|test)\s*-?%\}", re.S)

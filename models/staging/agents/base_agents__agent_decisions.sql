@@ -14,21 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(decision_id as text) as decision_id,
-        cast(run_id as text) as run_id,
-        cast(agent_id as text) as agent_id,
-        cast(person_id as text) as person_id,
-        cast(account_id as text) as account_id,
-        cast(action as text) as action,  -- noqa: RF04
-        cast(reason_code as text) as reason_code,
-        cast(policy_version as text) as policy_version,
-        cast(result as text) as result,
-        cast(is_sensitive as boolean) as is_sensitive,
-        cast(cost_usd as double precision) as cost_usd,
-        cast(kpi_link as text) as kpi_link,
-        cast(decided_at as timestamp) as decided_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('agents', 'agent_decisions') }}  -- noqa: RF04
     from source
 
 ),
@@ -38,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('decision_id'),
             null_rule('decided_at'),
             negative_rule('cost_usd'),

@@ -14,17 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(run_id as text) as run_id,
-        cast(workflow as text) as workflow,
-        cast(agent_id as text) as agent_id,
-        cast(conversation_id as text) as conversation_id,
-        cast(started_at as timestamp) as started_at,
-        cast(finished_at as timestamp) as finished_at,
-        cast(status as text) as status,
-        cast(human_rescued as boolean) as human_rescued,
-        cast(expected_steps as integer) as expected_steps,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('agents', 'agent_runs') }}
     from source
 
 ),
@@ -34,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('run_id'),
             null_rule('started_at'),
             before_rule('finished_at', 'started_at'),

@@ -14,17 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(span_id as text) as span_id,
-        cast(run_id as text) as run_id,
-        cast(step_index as integer) as step_index,
-        cast(step_name as text) as step_name,
-        cast(system as text) as system,  -- noqa: RF04
-        cast(agent_id as text) as agent_id,
-        cast(started_at as timestamp) as started_at,
-        cast(finished_at as timestamp) as finished_at,
-        cast(status as text) as status,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('agents', 'agent_steps') }}  -- noqa: RF04
     from source
 
 ),
@@ -34,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('span_id'),
             null_rule('started_at'),
             before_rule('finished_at', 'started_at'),

@@ -14,14 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(user_id as text) as user_id,
-        cast(account_id as text) as account_id,
-        cast(segment as text) as segment,
-        cast(region as text) as region,
-        cast(created_at as timestamp) as created_at,
-        cast(consent_analytics as boolean) as consent_analytics,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('app', 'users') }}
     from source
 
 ),
@@ -31,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('user_id'),
         ]) }} as quarantine_reason
     from typed

@@ -14,13 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(opportunity_id as text) as opportunity_id,
-        cast(account_id as text) as account_id,
-        cast(stage as text) as stage,  -- noqa: RF04
-        cast(amount_usd as double precision) as amount_usd,
-        cast(updated_at as timestamp) as updated_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('crm', 'crm_opportunities') }}  -- noqa: RF04
     from source
 
 ),
@@ -30,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('opportunity_id'),
             negative_rule('amount_usd'),
         ]) }} as quarantine_reason

@@ -14,15 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(outcome_id as text) as outcome_id,
-        cast(account_id as text) as account_id,
-        cast(user_id as text) as user_id,
-        cast(conversation_id as text) as conversation_id,
-        cast(outcome_type as text) as outcome_type,
-        cast(amount_usd as double precision) as amount_usd,
-        cast(occurred_at as timestamp) as occurred_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('crm', 'crm_outcomes') }}
     from source
 
 ),
@@ -32,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('outcome_id'),
             null_rule('occurred_at'),
             negative_rule('amount_usd'),

@@ -14,13 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(entry_id as text) as entry_id,
-        cast(month as date) as month,  -- noqa: RF04
-        cast(workflow as text) as workflow,
-        cast(cost_category as text) as cost_category,
-        cast(amount_usd as double precision) as amount_usd,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('finance', 'cost_ledger') }}
     from source
 
 ),
@@ -30,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('entry_id'),
             null_rule('month'),
             null_rule('amount_usd'),

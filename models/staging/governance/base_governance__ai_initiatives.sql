@@ -14,14 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(initiative_id as text) as initiative_id,
-        cast(name as text) as name,  -- noqa: RF04
-        cast(workflow as text) as workflow,
-        cast(started_at as timestamp) as started_at,
-        cast(promoted_at as timestamp) as promoted_at,
-        cast(retired_at as timestamp) as retired_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('governance', 'ai_initiatives') }}  -- noqa: RF04
     from source
 
 ),
@@ -31,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('initiative_id'),
             null_rule('started_at'),
             before_rule('promoted_at', 'started_at'),

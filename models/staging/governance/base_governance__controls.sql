@@ -14,12 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(control_id as text) as control_id,
-        cast(name as text) as name,  -- noqa: RF04
-        cast(required as boolean) as required,
-        cast(automated_since as date) as automated_since,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('governance', 'controls') }}  -- noqa: RF04
     from source
 
 ),
@@ -29,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('control_id'),
         ]) }} as quarantine_reason
     from typed

@@ -14,15 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(evaluation_id as text) as evaluation_id,
-        cast(model_version as text) as model_version,
-        cast(check_type as text) as check_type,
-        cast(evaluated_at as timestamp) as evaluated_at,
-        cast(passed as boolean) as passed,
-        cast(alert_raised as boolean) as alert_raised,
-        cast(alert_triaged_at as timestamp) as alert_triaged_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('governance', 'model_evaluations') }}
     from source
 
 ),
@@ -32,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('evaluation_id'),
             null_rule('evaluated_at'),
             before_rule('alert_triaged_at', 'evaluated_at'),

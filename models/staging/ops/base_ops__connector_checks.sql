@@ -14,16 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(check_id as text) as check_id,
-        cast(connector_id as text) as connector_id,
-        cast(is_critical as boolean) as is_critical,
-        cast(checked_at as timestamp) as checked_at,
-        cast(auth_ok as boolean) as auth_ok,
-        cast(schema_ok as boolean) as schema_ok,
-        cast(latency_ok as boolean) as latency_ok,
-        cast(error_rate_ok as boolean) as error_rate_ok,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('ops', 'connector_checks') }}
     from source
 
 ),
@@ -33,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('check_id'),
             null_rule('checked_at'),
         ]) }} as quarantine_reason

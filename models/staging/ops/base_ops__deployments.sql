@@ -14,14 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(change_id as text) as change_id,
-        cast(change_type as text) as change_type,
-        cast(workflow as text) as workflow,
-        cast(approved_at as timestamp) as approved_at,
-        cast(deployed_at as timestamp) as deployed_at,
-        cast(status as text) as status,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('ops', 'deployments') }}
     from source
 
 ),
@@ -31,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('change_id'),
             null_rule('approved_at'),
             before_rule('deployed_at', 'approved_at'),

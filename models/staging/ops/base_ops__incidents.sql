@@ -14,16 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(incident_id as text) as incident_id,
-        cast(workflow as text) as workflow,
-        cast(severity as text) as severity,
-        cast(cause_category as text) as cause_category,
-        cast(requires_ai_change as boolean) as requires_ai_change,
-        cast(detected_at as timestamp) as detected_at,
-        cast(diagnosed_at as timestamp) as diagnosed_at,
-        cast(resolved_at as timestamp) as resolved_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('ops', 'incidents') }}
     from source
 
 ),
@@ -33,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('incident_id'),
             null_rule('detected_at'),
             before_rule('diagnosed_at', 'detected_at'),

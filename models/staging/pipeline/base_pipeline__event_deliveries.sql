@@ -14,18 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(delivery_id as text) as delivery_id,
-        cast(event_id as text) as event_id,
-        cast(destination as text) as destination,
-        cast(destination_class as text) as destination_class,
-        cast(payload_kind as text) as payload_kind,
-        cast(requires_consent as boolean) as requires_consent,
-        cast(outcome as text) as outcome,
-        cast(block_reason as text) as block_reason,
-        cast(policy_version as text) as policy_version,
-        cast(routed_at as timestamp) as routed_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('pipeline', 'event_deliveries') }}
     from source
 
 ),
@@ -35,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('delivery_id'),
             null_rule('routed_at'),
             unknown_value_rule('outcome', ['delivered', 'blocked', 'failed']),

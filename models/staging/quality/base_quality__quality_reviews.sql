@@ -14,19 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(review_id as text) as review_id,
-        cast(event_id as text) as event_id,
-        cast(conversation_id as text) as conversation_id,
-        cast(workflow as text) as workflow,
-        cast(reviewer_type as text) as reviewer_type,
-        cast(rubric as text) as rubric,
-        cast(passed as boolean) as passed,
-        cast(score as double precision) as score,
-        cast(is_override as boolean) as is_override,
-        cast(error_category as text) as error_category,
-        cast(reviewed_at as timestamp) as reviewed_at,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('quality', 'quality_reviews') }}
     from source
 
 ),
@@ -36,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('review_id'),
             null_rule('reviewed_at'),
             unknown_value_rule('reviewer_type', ['human', 'llm_judge', 'rule']),

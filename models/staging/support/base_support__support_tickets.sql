@@ -14,22 +14,9 @@ with source as (
 
 typed as (
 
+    -- every raw column through a cast that cannot fail: an unreadable cell sets bad_cell_reason
     select
-        cast(ticket_id as text) as ticket_id,
-        cast(user_id as text) as user_id,
-        cast(conversation_id as text) as conversation_id,
-        cast(channel as text) as channel,
-        cast(priority as text) as priority,
-        cast(status as text) as status,
-        cast(created_at as timestamp) as created_at,
-        cast(first_reply_at as timestamp) as first_reply_at,
-        cast(solved_at as timestamp) as solved_at,
-        cast(updated_at as timestamp) as updated_at,
-        cast(handle_minutes as double precision) as handle_minutes,
-        cast(csat_score as integer) as csat_score,
-        cast(ai_handled as boolean) as ai_handled,
-        cast(escalated_from_ai as boolean) as escalated_from_ai,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ read_raw_columns('support', 'support_tickets') }}
     from source
 
 ),
@@ -39,6 +26,7 @@ flagged as (
     select
         typed.*,
         {{ quarantine_reason([
+            bad_cell_rule(),
             missing_rule('ticket_id'),
             null_rule('created_at'),
             negative_rule('handle_minutes'),

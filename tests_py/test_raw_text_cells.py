@@ -1,0 +1,124 @@
+"""Raw tables landed with every column as text (a common loader default) and bad cells in them.
+
+Every raw column is read through a cast that cannot fail (macros/raw_reads.sql): the whole raw
+schema loaded as text (``ai-ops load --all-text``) must build the very marts the typed raw tables
+build, and a few planted unreadable cells (text in a number, an impossible timestamp or date, a
+boolean that is none, an integer out of range) must put their row in quarantine with a reason
+naming the column, the reconciliation (raw = valid + duplicates + quarantined) still holding.
+Unit tests are left out of the text build: dbt types their fixtures from the real raw table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from ai_ops_tools.generator import GeneratedData
+from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
+from conftest import DbtProject
+from helpers_rel import extra_project, seed_and_build
+
+pytestmark = pytest.mark.slow
+
+# (raw table, id column, id, {column: bad text}, reason, quarantine model)
+BAD_CELLS = [
+    ("support_tickets", "ticket_id", "bad-cell-minutes", {"handle_minutes": "n/a"},
+     "bad_number:handle_minutes", "quarantine_support__support_tickets"),
+    ("support_tickets", "ticket_id", "bad-cell-csat", {"csat_score": "99999999999"},
+     "bad_integer:csat_score", "quarantine_support__support_tickets"),
+    ("ai_events", "event_id", "bad-cell-occurred", {"occurred_at": "2026-02-30 10:00:00"},
+     "bad_timestamp:occurred_at", "quarantine_telemetry__ai_events"),
+    ("connector_checks", "check_id", "bad-cell-auth", {"auth_ok": "maybe"},
+     "bad_boolean:auth_ok", "quarantine_ops__connector_checks"),
+    ("cost_ledger", "entry_id", "bad-cell-month", {"month": "2026-13-01"},
+     "bad_date:month", "quarantine_finance__cost_ledger"),
+]
+
+
+def _as_text(generated: GeneratedData) -> dict[str, pa.Table]:
+    """Every table as text, plus one copy of its first row per planted bad cell (new id, one bad cell)."""
+    tables = {name: generated.tables[name].cast(arrow_schema(name)).cast(arrow_schema(name, all_text=True))
+              for name in RAW_TABLES}
+    for table, id_column, row_id, cells, _, _ in BAD_CELLS:
+        first = tables[table].slice(0, 1).to_pylist()[0]
+        oldest = pc.min(tables[table].column("loaded_at")).as_py()  # moves no load watermark
+        row = {**first, id_column: row_id, "loaded_at": oldest, **cells}
+        extra = pa.Table.from_pylist([row], schema=arrow_schema(table, all_text=True))
+        tables[table] = pa.concat_tables([tables[table], extra])
+    return tables
+
+
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def text_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 generated: GeneratedData, truths: dict[str, Any]) -> Iterator[tuple[DbtProject, DbtProject]]:
+    """(the all-text project, the session's typed project) on one target."""
+    typed: DbtProject = request.getfixturevalue(f"{request.param}_project")
+    pg = request.getfixturevalue("pg_settings") if request.param == "postgres" else None
+    workdir = tmp_path_factory.mktemp(f"text_cells_{request.param}")
+    with extra_project(request.param, workdir, _as_text(generated), truths, pg=pg, tag="reltext",
+                       all_text=True) as project:
+        seed_and_build(project, ["--exclude-resource-type", "unit_test"])
+        yield project, typed
+
+
+def _rows(project: DbtProject, relation: str) -> list[tuple[Any, ...]]:
+    def key(row: tuple[Any, ...]) -> tuple[str, ...]:
+        return tuple(f"{v:.6g}" if isinstance(v, float) else repr(v) for v in row)
+
+    return sorted(project.query(f"select * from {relation}"), key=key)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
+    return bool(a == b)
+
+
+def test_raw_tables_are_all_text(text_project: tuple[DbtProject, DbtProject]) -> None:
+    project, _ = text_project
+    rows = project.query(
+        "select distinct lower(data_type) from information_schema.columns "
+        f"where table_schema = {project.placeholder}", [project.raw_schema])
+    assert {r[0] for r in rows} <= {"text", "varchar", "character varying"}, rows
+
+
+def test_text_raw_schema_builds_the_typed_marts(text_project: tuple[DbtProject, DbtProject]) -> None:
+    project, typed = text_project
+    project.assert_build_ok()
+    marts = sorted(name for schema, name in typed.relations() if schema == f"{typed.schema}_marts")
+    assert len(marts) >= 9, marts
+    for mart in marts:
+        expected, got = _rows(typed, typed.relation(mart)), _rows(project, project.relation(mart))
+        assert len(got) == len(expected), f"{mart}: {len(got)} rows from text, {len(expected)} from typed"
+        assert got, f"{mart} is empty: the comparison would prove nothing"
+        for want, have in zip(expected, got, strict=True):
+            assert all(_same(w, h) for w, h in zip(want, have, strict=True)), f"{mart}: {have} != {want}"
+
+
+def test_bad_cells_land_in_quarantine_with_the_column(text_project: tuple[DbtProject, DbtProject]) -> None:
+    project, _ = text_project
+    project.assert_build_ok()
+    for _, id_column, row_id, _, reason, model in BAD_CELLS:
+        rows = project.query(f"select quarantine_reason from {project.relation(model)} "
+                             f"where {id_column} = {project.placeholder}", [row_id])
+        assert rows == [(reason,)], f"{row_id}: {rows}"
+
+
+def test_reconciliation_holds_with_bad_cells(text_project: tuple[DbtProject, DbtProject]) -> None:
+    project, typed = text_project
+    for table, _, _, _, _, model in BAD_CELLS:
+        base = model.replace("quarantine_", "base_")
+        (raw,) = project.query(f"select count(*) from {project.raw(table)}")[0]
+        (typed_raw,) = typed.query(f"select count(*) from {typed.raw(table)}")[0]
+        (split,) = project.query(
+            f"select count(*) filter (where quarantine_reason is null and not is_duplicate), "
+            f"count(*) filter (where is_duplicate), count(*) filter (where quarantine_reason is not null) "
+            f"from {project.relation(base)}")
+        planted = sum(1 for bad in BAD_CELLS if bad[0] == table)
+        assert raw == typed_raw + planted
+        assert sum(split) == raw, (table, split, raw)
