@@ -114,12 +114,12 @@ def _load_duckdb_tables(path: Path | str, raw_schema: str, progress: bool,
         for name in tqdm(RAW_TABLES, desc=f"load duckdb {raw_schema}", unit="table", disable=not progress):
             relation, params = rows_of(con, name)
             qualified = f'"{catalog}"."{raw_schema}"."{name}"'
-            con.execute(f"drop table if exists {qualified}")
-            con.execute(create_table_sql(raw_schema, name, catalog, all_text))
+            con.execute(f"drop table if exists {qualified}").fetchall()
+            con.execute(create_table_sql(raw_schema, name, catalog, all_text)).fetchall()
             cols = ", ".join(f'"{c}"' for c in column_names(name))
-            con.execute(f"insert into {qualified} ({cols}) select {cols} from {relation}", params)
-            row = con.execute(f"select count(*) from {qualified}").fetchone()
-            counts[name] = int(row[0]) if row else 0
+            con.execute(f"insert into {qualified} ({cols}) select {cols} from {relation}", params).fetchall()
+            # every result fetched to the end: DuckDB 2.0 refuses register() while one is unfinished
+            counts[name] = int(con.execute(f"select count(*) from {qualified}").fetchall()[0][0])
     finally:
         con.close()
     return counts
@@ -127,8 +127,8 @@ def _load_duckdb_tables(path: Path | str, raw_schema: str, progress: bool,
 
 def _duckdb_catalog(con: Any, raw_schema: str) -> str:
     """Create the schema and return the file's catalog name for fully qualified names."""
-    catalog = con.execute("select current_database()").fetchone()[0]  # always one row
-    con.execute(f'create schema if not exists "{catalog}"."{raw_schema}"')
+    catalog = con.execute("select current_database()").fetchall()[0][0]  # always one row
+    con.execute(f'create schema if not exists "{catalog}"."{raw_schema}"').fetchall()
     return str(catalog)
 
 
