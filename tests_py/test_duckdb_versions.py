@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import PROJECT_DIR, TEST_CONVERSATIONS, TEST_SEED, DbtProject
 from helpers_rel import duckdb_copy
 from test_incremental import INCREMENTAL_MODELS, Relation, _sort_key, assert_same_relation
@@ -117,8 +118,9 @@ def test_marts_are_identical_on_both_duckdb_versions(duckdb_project: DbtProject,
     raw = [name for name in here if name.startswith("raw.")]
     marts = [name for name in here if name.startswith(f"{SESSION_SCHEMA}_marts.")]
     chain = [name for name in here if name.split(".")[1] in INCREMENTAL_MODELS]
-    # 15 raw tables (the same input on both sides), every mart, the whole incremental chain
-    assert len(raw) == 15 and {"ops_metrics", "experiment_comparison", "roi_monthly"} <= {
+    # every raw table (the same input on both sides), every mart, the whole incremental chain
+    assert sorted(raw) == sorted(f"raw.{table}" for table in RAW_TABLES), sorted(here)
+    assert {"ops_metrics", "experiment_comparison", "roi_monthly"} <= {
         name.split(".")[1] for name in marts}, sorted(here)
     assert len(chain) == len(INCREMENTAL_MODELS)
     rows: dict[str, Any] = {}
