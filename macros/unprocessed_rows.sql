@@ -9,6 +9,14 @@
     )
 {%- endmacro %}
 
+{% macro raw_loaded_at(relation) -%}
+    {#-
+        The relation's loaded_at as a timestamp: as it is when it landed as one, else read through
+        the cast that cannot fail (null when unreadable, the 1900-01-01 slice of load_slice).
+    -#}
+    {{- raw_cell_cast('loaded_at', 'timestamp', landed_column_types(relation).get('loaded_at')).value -}}
+{%- endmacro %}
+
 {% macro select_list(alias, columns) -%}
     {#- `select` of the alias's columns: one on the select line, several one per line (LT09). -#}
     {%- if columns | length == 1 -%}

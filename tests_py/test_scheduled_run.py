@@ -23,6 +23,7 @@ import yaml
 
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
+from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import PROJECT_DIR, DbtProject
 from helpers_rel import duckdb_copy, utc_now
 
@@ -87,7 +88,7 @@ def test_scheduled_run_passes_on_fresh_data(fresh_run: tuple[subprocess.Complete
     assert "scheduled_run: ok (freshness, build, gx)" in proc.stdout
     artifacts = _assert_artifacts(workdir / "artifacts")
     freshness = _statuses(artifacts["sources.json"])
-    assert len(freshness) == 15 and set(freshness.values()) == {"pass"}, freshness
+    assert len(freshness) == len(RAW_TABLES) and set(freshness.values()) == {"pass"}, freshness
     build = _statuses(artifacts["run_results.json"])
     assert len(build) > 300 and set(build.values()) <= OK_STATUSES, set(build.values())
     # the scheduled build leaves the unit tests to CI
@@ -108,7 +109,7 @@ def test_scheduled_run_fails_on_a_stale_source(duckdb_project: DbtProject, tmp_p
     assert "FAILED: freshness (exit 1)" in proc.stderr
     artifacts = _assert_artifacts(tmp_path / "artifacts")
     freshness = _statuses(artifacts["sources.json"])
-    assert len(freshness) == 15 and set(freshness.values()) == {"error"}, freshness
+    assert len(freshness) == len(RAW_TABLES) and set(freshness.values()) == {"error"}, freshness
     # the other steps still ran and passed: one run reports every problem
     assert set(_statuses(artifacts["run_results.json"]).values()) <= OK_STATUSES
     assert artifacts["gx_report.json"]["success"] is True

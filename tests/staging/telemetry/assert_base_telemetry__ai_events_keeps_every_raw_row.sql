@@ -14,11 +14,12 @@ with
 
 raw_days as (
 
+    -- a loaded_at landed as text is read as staging reads it (unreadable: the 1900-01-01 slice)
     select
-        {{ load_slice('day') }} as load_day,
+        {{ load_slice('day', raw_loaded_at(source('telemetry', 'ai_events'))) }} as load_day,
         count(*) as row_count
     from {{ source('telemetry', 'ai_events') }}
-    group by {{ load_slice('day') }}
+    group by {{ load_slice('day', raw_loaded_at(source('telemetry', 'ai_events'))) }}
 
 ),
 
