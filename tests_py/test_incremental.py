@@ -28,6 +28,7 @@ from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import DbtProject, _profiles_dir
+from helpers_rel import comparable_rows
 
 # The incremental models and what reads them: compared besides every mart.
 INCREMENTAL_MODELS = [
@@ -40,9 +41,6 @@ INCREMENTAL_MODELS = [
     "int_metrics__ai_events",
     "int_metrics__conversations",
 ]
-# Bookkeeping columns that say WHEN a row was written (the run's processed_at), so an incremental
-# run legitimately differs from a full refresh there, in whichever relation carries them.
-WRITE_TIME_COLUMNS = {"processed_at", "max_processed_at", "inputs_max_processed_at"}
 CONTRACTED_MARTS = ["ops_metrics", "experiment_comparison", "roi_monthly"]
 REL_TOL = 1e-9
 
@@ -97,18 +95,9 @@ Relation = tuple[list[str], list[tuple[Any, ...]]]
 
 
 def fetch(project: DbtProject, name: str) -> Relation:
-    relation = project.relation(name)
-    placeholder = project.placeholder
-    schema = relation.split(".")[0].strip('"')
-    cols = project.query(
-        "select column_name from information_schema.columns "
-        f"where table_schema = {placeholder} and table_name = {placeholder} order by ordinal_position",
-        [schema, name],
-    )
-    names = [c[0] for c in cols if c[0] not in WRITE_TIME_COLUMNS]
-    assert names, f"{name}: no columns found in {relation}"
-    quoted = ", ".join(f'"{n}"' for n in names)
-    rows = project.query(f"select {quoted} from {relation}")
+    """Columns and sorted rows of a built relation, without the write-time columns (an incremental
+    run legitimately differs from a full refresh there)."""
+    names, rows = comparable_rows(project, project.relation(name))
     normalized = [tuple(_normalize(v) for v in row) for row in rows]
     return names, sorted(normalized, key=_sort_key)
 
