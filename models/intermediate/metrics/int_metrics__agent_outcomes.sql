@@ -15,12 +15,10 @@ outcomes as (
 ),
 
 decision_costs as (
-    select
-        period_grain,
-        period_start,
-        sum(cost_usd) as cost_usd
-    from ({{ expand_to_periods('decisions', 'decided_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'decisions', time_column='decided_at',
+        measures={'cost_usd': 'sum(cost_usd)'},
+    ) }}
 ),
 
 -- a CRM outcome counts once per period however many decisions name it
@@ -39,8 +37,8 @@ period_costs as (
     select
         decision_costs.period_grain,
         decision_costs.period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
+        decision_costs.segment_type,
+        decision_costs.segment_value,
         decision_costs.cost_usd,
         coalesce(linked_outcomes.n_outcomes, 0) as n_outcomes
     from decision_costs

@@ -86,40 +86,33 @@ flagged_deliveries as (
 ),
 
 consent_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_deliveries,
-        sum(case when is_consent_matched then 1 else 0 end) as n_matched
-    from ({{ expand_to_periods('consent_deliveries', 'routed_at') }})
-        as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'consent_deliveries', time_column='routed_at',
+        measures={
+            'n_deliveries': 'count(*)',
+            'n_matched': 'sum(case when is_consent_matched then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 audit_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_events,
-        sum(case when has_delivery then 1 else 0 end) as n_audited
-    from ({{ expand_to_periods('audited_events', 'occurred_at') }})
-        as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'audited_events', time_column='occurred_at',
+        measures={
+            'n_events': 'count(*)',
+            'n_audited': 'sum(case when has_delivery then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 flag_counts as (
-    select
-        period_grain,
-        period_start,
-        count(distinct sensitive_blocked_event_id) as n_sensitive_blocked,
-        sum(is_raw_text_external) as n_raw_text_external
-    from ({{ expand_to_periods('flagged_deliveries', 'routed_at') }})
-        as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'flagged_deliveries', time_column='routed_at',
+        measures={
+            'n_sensitive_blocked': 'count(distinct sensitive_blocked_event_id)',
+            'n_raw_text_external': 'sum(is_raw_text_external)',
+        },
+    ) }}
 ),
 
 count_periods as (
