@@ -72,8 +72,11 @@
 {%- endmacro %}
 
 
-{% macro period_segment_rollup(from, measures, time_column=none, segments=[]) -%}
+{% macro period_segment_rollup(from, measures, time_column=none, segments=[], overall=true) -%}
     {#- measures of `from` per week and month of time_column (or its own period columns): overall, and per segment column. -#}
+    {%- if not segments and not overall -%}
+        {{ exceptions.raise_compiler_error("period_segment_rollup(" ~ from ~ "): no segments and overall=false leave no rows") }}
+    {%- endif %}
     select
         period_grain,
         period_start,
@@ -104,7 +107,9 @@
     {%- endif %}
     {%- if segments %}
     group by grouping sets ( -- noqa: PRS
+        {%- if overall %}
         (period_grain, period_start),
+        {%- endif %}
         {%- for segment in segments %}
         (period_grain, period_start, {{ segment }}){% if not loop.last %},{% endif %}
         {%- endfor %}

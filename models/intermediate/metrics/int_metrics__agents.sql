@@ -67,7 +67,7 @@ workflow_systems as (
         workflow,
         count(distinct system) as n_distinct_systems
     from ({{ expand_to_periods('workflow_spans', 'started_at') }}) as periodized
-    group by 1, 2, 3
+    group by period_grain, period_start, workflow
 ),
 
 system_counts as (

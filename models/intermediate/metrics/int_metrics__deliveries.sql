@@ -105,41 +105,33 @@ audit_counts as (
     ) }}
 ),
 
-flag_counts as (
+-- the flagged deliveries by period, and every spine period with nothing
+-- flagged: a period of the spine counts 0, not missing
+flag_rows as (
+    select
+        period_grain,
+        period_start,
+        sensitive_blocked_event_id,
+        is_raw_text_external
+    from ({{ expand_to_periods('flagged_deliveries', 'routed_at') }})
+        as periodized
+    union all
+    select
+        period_grain,
+        period_start,
+        cast(null as {{ dbt.type_string() }}) as sensitive_blocked_event_id,
+        0 as is_raw_text_external
+    from metric_periods
+),
+
+period_counts as (
     {{ period_segment_rollup(
-        'flagged_deliveries', time_column='routed_at',
+        'flag_rows',
         measures={
             'n_sensitive_blocked': 'count(distinct sensitive_blocked_event_id)',
             'n_raw_text_external': 'sum(is_raw_text_external)',
         },
     ) }}
-),
-
-count_periods as (
-    select
-        period_grain,
-        period_start
-    from metric_periods
-    union
-    select
-        period_grain,
-        period_start
-    from flag_counts
-),
-
-period_counts as (
-    select
-        count_periods.period_grain,
-        count_periods.period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        coalesce(flag_counts.n_sensitive_blocked, 0) as n_sensitive_blocked,
-        coalesce(flag_counts.n_raw_text_external, 0) as n_raw_text_external
-    from count_periods
-    left join flag_counts
-        on
-            count_periods.period_grain = flag_counts.period_grain
-            and count_periods.period_start = flag_counts.period_start
 ),
 
 -- one CTE per metric key

@@ -51,7 +51,10 @@ model_version_periods as (
     from (
         {{ expand_to_periods('responsible_ai_evaluations', 'evaluated_at') }}
     ) as periodized
-    group by 1, 2, 3
+    group by
+        periodized.period_grain,
+        periodized.period_start,
+        periodized.model_version
 ),
 
 -- compliance_automation_coverage: every spine period x required control
