@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -182,6 +183,26 @@ def comparable_rows(project: DbtProject, relation: str) -> tuple[list[str], list
     assert names, f"{relation}: no columns found"
     quoted = ", ".join(f'"{n}"' for n in names)
     return names, [tuple(row) for row in project.query(f"select {quoted} from {relation}")]
+
+
+def frame(project: DbtProject, sql: str) -> pd.DataFrame:
+    """A query's rows as a DataFrame (a fresh connection, closed after)."""
+    if project.target == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(str(project.duckdb_path))
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
+    assert project.pg is not None
+    conn = project.pg.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+    finally:
+        conn.close()
 
 
 def project_schemas(project: DbtProject) -> list[str]:
