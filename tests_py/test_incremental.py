@@ -125,42 +125,51 @@ def snapshot(project: DbtProject, names: list[str]) -> dict[str, Relation]:
 
 
 # -- the new raw data -----------------------------------------------------------------------------
+def _in_list(ids: list[str]) -> str:
+    return "(" + ", ".join(f"'{i}'" for i in ids) + ")"
+
+
 def append_raw_rows(project: DbtProject) -> dict[str, Any]:
     """New, late, duplicate, invalid and null-loaded_at events and a deflection-changing ticket."""
-    events = project.raw("ai_events")
-    tickets = project.raw("support_tickets")
-    (max_loaded,) = project.query(f"select max(loaded_at) from {events}")[0]
+    (max_loaded,) = project.query(f"select max(loaded_at) from {project.raw('ai_events')}")[0]
     assert max_loaded is not None
     now = f"cast('{max_loaded.isoformat(sep=' ')}' as timestamp) + interval '6 hours'"
-    placeholder = project.placeholder
 
     # conversations to touch, deterministically: valid ones from the first (full) run
-    conversations = project.relation("int_conversations_assembled")
     some = [r[0] for r in project.query(
-        f"select conversation_id from {conversations} order by conversation_id limit 40")]
+        f"select conversation_id from {project.relation('int_conversations_assembled')} "
+        "order by conversation_id limit 40")]
     assert len(some) == 40
+    late_src = some[10:25]
+    _append_events(project, now, some)
+    conv_id = _append_deflecting_ticket(project, now, some)
+    opt_out_key = _append_opt_out(project, now, some)
+    append_late_deliveries_and_reviews(project, now)
+    return {"deflected_conversation": conv_id, "late_conversations": late_src, "opt_out_key": opt_out_key}
+
+
+def _append_events(project: DbtProject, now: str, some: list[str]) -> None:
+    """Copies of the events of ``some`` conversations as new, late and duplicate events, plus an
+    invalid event and one without loaded_at."""
+    events = project.raw("ai_events")
     new_src, late_src, dup_src = some[:10], some[10:25], some[25:40]
-
-    def in_list(ids: list[str]) -> str:
-        return "(" + ", ".join(f"'{i}'" for i in ids) + ")"
-
     stmts = [
         # brand-new conversations: copies of 10 conversations under new ids, loaded now
         f"""insert into {events} ({EVENT_COLUMNS})
             select event_id || '_new', event_name, occurred_at, {now}, conversation_id || '_new',
                    user_id, session_id, properties
-            from {events} where conversation_id in {in_list(new_src)}""",
+            from {events} where conversation_id in {_in_list(new_src)}""",
         # late events: new prompt/response/action events of 15 old conversations that
         # happened three weeks before the conversation, loaded only now
         f"""insert into {events} ({EVENT_COLUMNS})
             select event_id || '_late', event_name, occurred_at - interval '21 days', {now},
                    conversation_id, user_id, session_id, properties
-            from {events} where conversation_id in {in_list(late_src)}""",
+            from {events} where conversation_id in {_in_list(late_src)}""",
         # at-least-once delivery: the events of 15 conversations arrive a second time
         f"""insert into {events} ({EVENT_COLUMNS})
             select event_id, event_name, occurred_at, {now} + interval '1 hour', conversation_id,
                    user_id, session_id, properties
-            from {events} where conversation_id in {in_list(dup_src)}""",
+            from {events} where conversation_id in {_in_list(dup_src)}""",
         # an invalid new event (quarantined) and a valid event whose loaded_at is missing
         f"""insert into {events} ({EVENT_COLUMNS}) values
             ('inc_bad_1', 'ai_user_action', {now} - interval '1 hour', {now}, '{some[0]}', null, null, '[1]'),
@@ -171,10 +180,16 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
     for sql in stmts:
         project.query(sql)
 
-    # a ticket that takes the deflection away from an old, deflected support conversation
+
+def _append_deflecting_ticket(project: DbtProject, now: str, some: list[str]) -> str:
+    """A ticket that takes the deflection away from an old, deflected support conversation (not
+    one of ``some``); returns that conversation's id."""
+    tickets = project.raw("support_tickets")
+    conversations = project.relation("int_conversations_assembled")
+    placeholder = project.placeholder
     deflected = project.query(
         f"select conversation_id, user_id, started_at from {conversations} "
-        f"where is_deflected and conversation_id not in {in_list(some)} "
+        f"where is_deflected and conversation_id not in {_in_list(some)} "
         "order by conversation_id limit 1")
     assert deflected, "the data set has no deflected support_automation conversation"
     conv_id, user_id, started_at = deflected[0]
@@ -188,15 +203,21 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
             order by ticket_id limit 1""",
         [user_id, conv_id, started_at, started_at],
     )
+    return str(conv_id)
 
-    # a consenting AI user with responses, untouched by the new events, opts out through a new
-    # users row: the incremental fct_ai_responses must null the key on the user's old responses
+
+def _append_opt_out(project: DbtProject, now: str, some: list[str]) -> Any:
+    """A consenting AI user with responses, untouched by the new events, opts out through a new
+    users row (the incremental fct_ai_responses must null the key on the user's old responses);
+    returns the user's key."""
+    conversations = project.relation("int_conversations_assembled")
+    placeholder = project.placeholder
     users = project.relation("int_users_consented")
     responses = project.relation("int_ai_responses_priced")
     opting_out = project.query(
         f"select user_id, user_key from {users} where not is_opted_out and is_known_user and user_id in "
         f"(select user_id from {responses}) and user_id not in "
-        f"(select user_id from {conversations} where user_id is not null and conversation_id in {in_list(some)}) "
+        f"(select user_id from {conversations} where user_id is not null and conversation_id in {_in_list(some)}) "
         "order by user_id limit 1")
     assert opting_out, "the data set has no consenting AI user outside the touched conversations"
     opt_out_user, opt_out_key = opting_out[0]
@@ -207,8 +228,7 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
             order by loaded_at desc limit 1""",
         [opt_out_user],
     )
-    append_late_deliveries_and_reviews(project, now)
-    return {"deflected_conversation": conv_id, "late_conversations": late_src, "opt_out_key": opt_out_key}
+    return opt_out_key
 
 
 def append_late_deliveries_and_reviews(project: DbtProject, now: str) -> None:
