@@ -28,10 +28,15 @@ savings_by_workflow as (
     where conversations > 0
 ),
 
--- model_version, prompt_version and feature_flag_state: conversation's first event
+-- model_version, prompt_version and feature_flag_state: conversation's first
+-- event; its week and month as int_conversations_valued assigned them
+conversation_periods as (
+    {{ stack_periods('conversations') }}
+),
+
 savings_by_conversation_segment as (
     {{ period_segment_rollup(
-        'conversations', time_column='started_at', overall=false,
+        'conversation_periods', overall=false,
         segments=['model_version', 'prompt_version', 'feature_flag_state'],
         measures={
             'work_removed_hours': 'sum(work_removed_hours)',
