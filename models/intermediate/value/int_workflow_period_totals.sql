@@ -31,7 +31,8 @@ conversation_grouped as (
         sum(labor_savings_usd) as labor_savings_usd,
         sum(deflection_savings_usd) as deflection_savings_usd
     from conversations
-    group by 1, 2, 3
+    -- by name, as period_segment_rollup below (SQLFluff AM06: one style a file)
+    group by week_start, month_start, workflow
 ),
 
 -- responses: one pass to (week, month, workflow) first, as for conversations
@@ -43,7 +44,10 @@ response_grouped as (
         count(*) as ai_responses,
         sum(cost_usd) as ai_cost_usd
     from responses
-    group by 1, 2, 3
+    group by
+        {{ period_start('week', 'occurred_at') }},
+        {{ period_start('month', 'occurred_at') }},
+        workflow
 ),
 
 -- at most one row per source and key: the sums below add zeros only
