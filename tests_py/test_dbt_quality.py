@@ -38,6 +38,8 @@ MART_FOLDERS = {"ai", "experiments", "leadership", "monitoring", "ops", "semanti
 # one short paragraph: the longest description a BI user should have to read
 MAX_MODEL_DESCRIPTION_WORDS = 80
 MAX_COLUMN_DESCRIPTION_WORDS = 60
+# issue 12: "no model over ~250 lines" (also dbt-score's sql_has_reasonable_number_of_lines, pyproject.toml)
+MAX_MODEL_LINES = 250
 
 
 def _tool(name: str) -> str:
@@ -179,3 +181,12 @@ def test_every_public_mart_shows_its_grain_and_users_relationship(manifest: dict
                 no_users_link.append(node["name"])
     assert not no_grain, f"public marts without a unique / unique_combination grain test: {no_grain}"
     assert not no_users_link, f"facts with user_key but no relationships test to dim_ai_users: {no_users_link}"
+
+
+def test_every_model_is_at_most_250_lines() -> None:
+    models = sorted((PROJECT_DIR / "models").rglob("*.sql"))
+    assert len(models) >= 60, f"found only {len(models)} models under {PROJECT_DIR / 'models'}"
+    long = {str(path.relative_to(PROJECT_DIR)): n for path in models
+            if (n := len(path.read_text().splitlines())) > MAX_MODEL_LINES}
+    assert not long, (f"models over {MAX_MODEL_LINES} lines (split them into intermediate models or "
+                      f"macros): {long}")
