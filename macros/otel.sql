@@ -72,7 +72,7 @@
         when json_valid({{ events_expr }}) and json_type({{ events_expr }}) = 'ARRAY'
             then json_extract_string(
                 list_filter(
-                    cast(json_extract({{ events_expr }}, '$[*]') as json []),
+                    cast(json_extract({{ events_expr }}, '$[*]') as json[]),
                     span_event -> json_extract_string(span_event, '$.attributes."{{ key }}"') is not null
                 )[1],
                 '$.attributes."{{ key }}"'
