@@ -312,6 +312,25 @@ def collector_lines(request: dict[str, Any]) -> list[dict[str, Any]]:
     return lines
 
 
+def span_facts(spans: list[Any], shift_ns: int = 0) -> list[dict[str, Any]]:
+    """What the test compares against, read straight off the SDK's span objects (not the OTLP encoding)."""
+    facts = []
+    for span in spans:
+        parent = span.parent
+        facts.append({
+            "trace_id": f"{span.context.trace_id:032x}",
+            "span_id": f"{span.context.span_id:016x}",
+            "parent_span_id": f"{parent.span_id:016x}" if parent else None,
+            "name": span.name,
+            "scope": span.instrumentation_scope.name if span.instrumentation_scope else None,
+            "start_ns": span.start_time - shift_ns,
+            "end_ns": span.end_time - shift_ns,
+            "status": span.status.status_code.name,
+            "attributes": {k: list(v) if isinstance(v, tuple) else v for k, v in (span.attributes or {}).items()},
+        })
+    return facts
+
+
 def write_otlp(spans: list[Any], out: Path, shape: str = "document", shift_ns: int = 0) -> None:
     request = otlp_request(spans, shift_ns)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -345,10 +364,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=8)
     parser.add_argument("--shift-days", type=float, default=0.0, help="move every time back by this many days")
     parser.add_argument("--logs-out", type=Path, help="also write the emitted log records (summary JSON)")
+    parser.add_argument("--facts-out", type=Path, help="also write the spans' facts read off the SDK objects (JSON)")
     args = parser.parse_args(argv)
     script = build_script(args.seed, args.conversations)
     spans, logs = run_script(script, args.instrumentation)
-    write_otlp(spans, args.out, args.shape, int(args.shift_days * 86400 * 1e9))
+    shift_ns = int(args.shift_days * 86400 * 1e9)
+    write_otlp(spans, args.out, args.shape, shift_ns)
+    if args.facts_out:
+        args.facts_out.write_text(json.dumps(span_facts(spans, shift_ns)) + "\n", encoding="utf-8")
     if args.logs_out:
         args.logs_out.write_text(json.dumps(_log_summary(logs), indent=2, default=str) + "\n", encoding="utf-8")
     print(json.dumps({"spans": len(spans), "logs": len(logs), "conversations": len(script)}))
