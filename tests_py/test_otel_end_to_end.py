@@ -234,11 +234,19 @@ def check_metrics(project: DbtProject, expected: list[Expected]) -> None:
         assert got[key] == pytest.approx(value, rel=REL_TOL, abs=1e-12), key
 
 
-def check_no_pii(project: DbtProject, seeds: list[int]) -> None:
-    """No Faker value of the prompts in any text column outside raw and the quarantine schema; all in raw."""
-    pii = sorted({v for seed in seeds for v in pii_values(build_script(seed))})
-    raw_text = [r[0] for r in project.query(f"select span_attributes from {project.raw(f'otel_spans')}")]
-    assert len(find_strings(raw_text, pii)) > len(pii) // 2, "the spans carry too little of the personal data"
+def _pii(captures: list[Capture]) -> set[str]:
+    return {v for c in captures for v in pii_values(build_script(c.seed))}
+
+
+def check_no_pii(project: DbtProject, captures: list[Capture]) -> None:
+    """Every Faker value of the captured prompts is in raw; none in a text column outside raw and the
+    quarantine schema. The older conventions put the text in log records only: never in raw."""
+    with_text = [c for c in captures if c.instrumentation != "openai-v2-legacy"]
+    raw_text = [r[0] for r in project.query(f"select span_attributes from {project.raw('otel_spans')}")]
+    assert find_strings(raw_text, _pii(with_text)) == _pii(with_text)
+    legacy = [c for c in captures if c.instrumentation == "openai-v2-legacy"]
+    assert not find_strings(raw_text, _pii(legacy))
+    pii = sorted(_pii(captures))
     schemas = [s for s in project_schemas(project) if not s.endswith("_quarantine")]
     found: dict[str, int] = {}
     for (schema, relation), cols in columns_of(project, schemas).items():
@@ -248,12 +256,25 @@ def check_no_pii(project: DbtProject, seeds: list[int]) -> None:
     assert not found, f"personal data outside raw and quarantine (counts only): {found}"
 
 
+def check_legacy_logs(captures: list[Capture]) -> None:
+    """The older-convention run put the prompts and replies in log records, not on its spans."""
+    for capture in captures:
+        if capture.instrumentation != "openai-v2-legacy":
+            continue
+        names = {log["event_name"] for log in capture.logs}
+        assert {"gen_ai.user.message", "gen_ai.choice"} <= names, names
+        bodies = [json.dumps(log["body"]) for log in capture.logs]
+        assert find_strings(bodies, _pii([capture])) == _pii([capture])
+        assert not any("gen_ai.input.messages" in f["attributes"] for f in capture.facts)
+
+
 def check_all(project: DbtProject, captures: list[Capture]) -> None:
     facts = [f for c in captures for f in c.facts]
     expected = expected_responses(facts)
     check_responses(project, expected)
     check_metrics(project, expected)
-    check_no_pii(project, [c.seed for c in captures])
+    check_no_pii(project, captures)
+    check_legacy_logs(captures)
 
 
 @pytest.fixture
@@ -277,13 +298,10 @@ def test_instrumented_spans_duckdb_incremental_equals_full_refresh(
     assert again.success, again.summary()
     check_all(project, [*first, captures["late"]])
 
-    assert project.duckdb_path is not None
-    full_path = tmp_path / "full" / project.duckdb_path.name
     with extra_project("duckdb", tmp_path / "full", None, project.truths) as full:
-        full.duckdb_path = full_path
-        full.env["AI_OPS_DUCKDB_PATH"] = str(full_path)
-        full_path.parent.mkdir(parents=True, exist_ok=True)
-        assert_equals_full_refresh(project, full, lambda: copy_duckdb_raw(project.duckdb_path, full_path),  # type: ignore[arg-type]
+        source, target = project.duckdb_path, full.duckdb_path
+        assert source is not None and target is not None and source.name == target.name  # the catalog name
+        assert_equals_full_refresh(project, full, lambda: copy_duckdb_raw(source, target),
                                    [["build", "--full-refresh"]], "OTel spans: incremental vs full refresh")
 
 
