@@ -277,3 +277,19 @@ def test_postgres_copy_round_trips_the_text(tmp_path: Path, pg_schemas: tuple[lo
         conn.close()
     key = lambda r: str(r["span_id"])  # noqa: E731
     assert sorted(got, key=key) == sorted(expected, key=key)
+
+
+def test_duckdb_appends_to_an_all_text_table(tmp_path: Path) -> None:
+    """A table created with every column as text (`ai-ops load --all-text`) takes the spans as text."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("create schema raw")
+        con.execute("create table raw.otel_spans (" + ", ".join(f"{c} text" for c, _ in otlp.OTEL_SPANS_COLUMNS) + ")")
+    finally:
+        con.close()
+    otlp_load.load_otlp_duckdb([collector_file(tmp_path)], db, "raw", progress=False, loaded_at=LOADED_AT)
+    rows = _duckdb_rows(db, "select started_at, duration_ns, loaded_at from raw.otel_spans where span_id is not null")
+    assert rows == [("2023-11-14 22:13:20.123456", "250000000", "2026-12-05 09:00:00")]
