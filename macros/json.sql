@@ -53,7 +53,8 @@
         {{ exceptions.raise_compiler_error("json_extract_fields: keys must be a non-empty list of key names") }}
     {%- endif -%}
     {%- for key in keys -%}
-        {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', key) -%}
+        {#- dotted keys (OpenTelemetry attributes such as gen_ai.usage.input_tokens) are one key -#}
+        {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_.]*$', key) -%}
             {{ exceptions.raise_compiler_error("json_extract_fields: unsupported key name '" ~ key ~ "'") }}
         {%- endif -%}
     {%- endfor -%}
@@ -86,7 +87,11 @@
                 {{ json_text_expr }},
                 [
                     {%- for key in keys -%}
+                    {%- if '.' in key -%}
+                    '$."{{ key }}"'{{ ', ' if not loop.last }}
+                    {%- else -%}
                     '$.{{ key }}'{{ ', ' if not loop.last }}
+                    {%- endif -%}
                     {%- endfor -%}
                 ]
             )
