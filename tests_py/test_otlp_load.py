@@ -293,3 +293,10 @@ def test_duckdb_appends_to_an_all_text_table(tmp_path: Path) -> None:
     otlp_load.load_otlp_duckdb([collector_file(tmp_path)], db, "raw", progress=False, loaded_at=LOADED_AT)
     rows = _duckdb_rows(db, "select started_at, duration_ns, loaded_at from raw.otel_spans where span_id is not null")
     assert rows == [("2023-11-14 22:13:20.123456", "250000000", "2026-12-05 09:00:00")]
+
+
+def test_the_dbt_source_declares_the_contract_columns() -> None:
+    """The loader creates the table from the dbt source's declaration: it must be CONTRACT.md's."""
+    from ai_ops_tools.raw_schema import RAW_TABLES
+
+    assert RAW_TABLES[otlp.OTEL_SPANS_TABLE] == otlp.OTEL_SPANS_COLUMNS
