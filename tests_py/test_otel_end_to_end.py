@@ -42,6 +42,7 @@ HARNESS = Path(__file__).with_name("otel_harness.py")
 GENAI_OPERATIONS = {"chat", "text_completion", "generate_content"}
 EPOCH = datetime(1970, 1, 1)
 REL_TOL = 1e-9
+LEGACY_SCOPE = "opentelemetry.instrumentation.openai_v2"  # the scope of the older-convention spans
 
 
 @dataclass(frozen=True)
@@ -268,11 +269,27 @@ def check_legacy_logs(captures: list[Capture]) -> None:
         assert not any("gen_ai.input.messages" in f["attributes"] for f in capture.facts)
 
 
+def check_legacy_spans(project: DbtProject, expected: list[Expected]) -> None:
+    """Older-convention spans (text in log records only): staged with their tokens and no text."""
+    legacy = {e.event_id.removeprefix("otel:"): e for e in expected if e.scope == LEGACY_SCOPE}
+    assert len(legacy) > 10
+    rows = project.query(
+        f"select span_id, prompt_text, response_text, input_tokens, output_tokens, is_error "
+        f"from {project.relation('stg_otel__spans')} where scope_name = '{LEGACY_SCOPE}'"
+    )
+    assert sorted(r[0] for r in rows) == sorted(legacy)
+    for span_id, prompt_text, response_text, tokens_in, tokens_out, is_error in rows:
+        e = legacy[span_id]
+        assert (prompt_text, response_text) == (None, None), span_id
+        assert (tokens_in, tokens_out, is_error) == (e.input_tokens, e.output_tokens, e.response_status == "error")
+
+
 def check_all(project: DbtProject, captures: list[Capture]) -> None:
     facts = [f for c in captures for f in c.facts]
     expected = expected_responses(facts)
     check_responses(project, expected)
     check_metrics(project, expected)
+    check_legacy_spans(project, expected)
     check_no_pii(project, captures)
     check_legacy_logs(captures)
 
