@@ -106,3 +106,33 @@
         as varchar
     )
 {%- endmacro %}
+
+
+{#- ------------------------------------------------------------------------------------------- -#}
+{#- json_object_entries(json_text_expr, alias): a FROM-clause item (joined with `cross join`)     -#}
+{#- giving one row per top-level key of the JSON object, with columns `<alias>.key` and the       -#}
+{#- value's text through json_entry_value(alias) (strings unquoted, arrays and objects as JSON).  -#}
+{#- ------------------------------------------------------------------------------------------- -#}
+{% macro json_object_entries(json_text_expr, alias) -%}
+    {{ return(adapter.dispatch('json_object_entries', 'ai_ops')(json_text_expr, alias)) }}
+{%- endmacro %}
+
+{% macro default__json_object_entries(json_text_expr, alias) -%}
+    lateral jsonb_each_text({{ ai_ops_udf_schema() }}.ai_ops_try_jsonb({{ json_text_expr }})) as {{ alias }} (key, value)
+{%- endmacro %}
+
+{% macro duckdb__json_object_entries(json_text_expr, alias) -%}
+    json_each({{ json_text_expr }}) as {{ alias }}
+{%- endmacro %}
+
+{% macro json_entry_value(alias) -%}
+    {{ return(adapter.dispatch('json_entry_value', 'ai_ops')(alias)) }}
+{%- endmacro %}
+
+{% macro default__json_entry_value(alias) -%}
+    {{ alias }}.value
+{%- endmacro %}
+
+{% macro duckdb__json_entry_value(alias) -%}
+    json_extract_string({{ alias }}.value, '$')
+{%- endmacro %}

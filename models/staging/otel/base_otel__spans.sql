@@ -83,7 +83,7 @@ attributes as {{ not_materialized() }} (
         {{ safe_to_double(json_field('attribute_values', keys, 'cost_usd')) }} as attribute_cost_usd,
         {{ safe_to_double(json_field('attribute_values', keys, 'gen_ai.usage.cost')) }}
             as usage_cost_usd,
-        {{ clean_text(json_field('attribute_values', keys, 'error.type')) }} as error_type,
+        {{ normalize_enum(json_field('attribute_values', keys, 'error.type')) }} as error_type,
         {{ clean_text(json_field('attribute_values', keys, 'gen_ai.agent.name')) }} as agent_name,
         {{ clean_text(json_field('attribute_values', keys, 'gen_ai.agent.id')) }} as agent_id,
         {{ clean_text(json_field('attribute_values', keys, 'gen_ai.tool.name')) }} as tool_name,
