@@ -78,6 +78,7 @@ span_candidates as (
     inner join attribute_values
         on
             ancestry.ancestor_span_id = attribute_values.span_id
+            and ancestry.trace_id = attribute_values.trace_id
             and attribute_values.attribute_source = 'span'
 
 ),
