@@ -300,3 +300,14 @@ def test_the_dbt_source_declares_the_contract_columns() -> None:
     from ai_ops_tools.raw_schema import RAW_TABLES
 
     assert RAW_TABLES[otlp.OTEL_SPANS_TABLE] == otlp.OTEL_SPANS_COLUMNS
+
+
+def test_gzipped_collector_file(tmp_path: Path) -> None:
+    import gzip
+
+    plain = collector_file(tmp_path)
+    packed = tmp_path / "traces.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    result = otlp.parse_files([packed], LOADED_AT)
+    assert (len(result.rows), [r.line for r in result.rejected]) == (2, [2, 3, 5])
+    assert otlp.input_files([tmp_path]) == [plain, packed]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import itertools
 import json
 import math
 import re
@@ -334,20 +335,25 @@ def read_records(path: Path) -> Iterator[tuple[int, Any | json.JSONDecodeError, 
     """(line, parsed request or its JSON error, bytes read) per request of a file.
 
     A file whose first non-blank line is a JSON object by itself is read as JSON lines (the
-    collector's file exporter); any other file as one JSON document (line 1 stands for it).
+    collector's file exporter), one line at a time; any other file as one JSON document (line 1
+    stands for it).
     """
     with _open_text(path) as handle:
-        text = handle.read()
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip()), None)
-    if first is None:
-        return
-    if _is_json_object(first):
-        for number, line in enumerate(lines, start=1):
+        head: list[str] = []
+        for line in handle:
+            head.append(line)
             if line.strip():
-                yield number, _loads(line), len(line.encode("utf-8")) + 1
-        return
-    yield 1, _loads(text), len(text.encode("utf-8"))
+                break
+        if not head or not head[-1].strip():
+            return
+        if not _is_json_object(head[-1]):
+            text = "".join(head) + handle.read()
+            yield 1, _loads(text), len(text.encode("utf-8"))
+            return
+        for number, line in enumerate(itertools.chain(head, handle), start=1):
+            if line.strip():
+                # without its line break, so that an error inside the line is reported on it
+                yield number, _loads(line.rstrip("\r\n")), len(line.encode("utf-8"))
 
 
 def _is_json_object(text: str) -> bool:
