@@ -48,14 +48,14 @@ ancestry as (
         genai_spans.span_id,
         genai_spans.trace_id,
         genai_spans.span_id as ancestor_span_id,
-        0 as depth
+        0 as ancestor_depth
     from genai_spans
     union all
     select
         ancestry.span_id,
         ancestry.trace_id,
         spans.parent_span_id as ancestor_span_id,
-        ancestry.depth + 1 as depth
+        ancestry.ancestor_depth + 1 as ancestor_depth
     from ancestry
     inner join spans
         on
@@ -63,7 +63,7 @@ ancestry as (
             and ancestry.trace_id = spans.trace_id
     where
         spans.parent_span_id is not null
-        and ancestry.depth < 64
+        and ancestry.ancestor_depth < 64
 
 ),
 
@@ -73,7 +73,7 @@ span_candidates as (
         ancestry.span_id,
         attribute_values.attribute_key,
         attribute_values.attribute_value,
-        ancestry.depth as lookup_level
+        ancestry.ancestor_depth as lookup_level
     from ancestry
     inner join attribute_values
         on
@@ -130,11 +130,15 @@ resolved as (
 
     select
         span_id,
-        {%- for field in ['conversation_id', 'user_id', 'session_id', 'workflow', 'model_version',
-            'prompt_version', 'feature_flag_state', 'consent_analytics', 'intent_label'] %}
-        max(case when field = '{{ field }}' then attribute_value end) as {{ field }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        max(case when field = 'conversation_id' then attribute_value end) as conversation_id,
+        max(case when field = 'user_id' then attribute_value end) as user_id,
+        max(case when field = 'session_id' then attribute_value end) as session_id,
+        max(case when field = 'workflow' then attribute_value end) as workflow,
+        max(case when field = 'model_version' then attribute_value end) as model_version,
+        max(case when field = 'prompt_version' then attribute_value end) as prompt_version,
+        max(case when field = 'feature_flag_state' then attribute_value end) as feature_flag_state,
+        max(case when field = 'consent_analytics' then attribute_value end) as consent_analytics,
+        max(case when field = 'intent_label' then attribute_value end) as intent_label
     from ranked
     where candidate_rank = 1
     group by span_id
@@ -149,7 +153,7 @@ agent_ancestors as (
         ancestry.ancestor_span_id as agent_run_span_id,
         row_number() over (
             partition by ancestry.span_id
-            order by ancestry.depth asc
+            order by ancestry.ancestor_depth asc
         ) as agent_rank
     from ancestry
     inner join spans

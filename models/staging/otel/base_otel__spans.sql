@@ -32,7 +32,8 @@ with
 
 source as {{ not_materialized() }} (
 
-    -- incremental: every raw row of a span_id with a raw row not processed yet (docs/INCREMENTAL.md)
+    -- incremental: every raw row of a span_id with a raw row not processed yet
+    -- (docs/INCREMENTAL.md)
     {{ unprocessed_raw_rows(source('otel', 'otel_spans'), raw_columns, key='span_id') }}
 
 ),
@@ -80,7 +81,8 @@ attributes as {{ not_materialized() }} (
             as usage_prompt_tokens,
         {{ safe_to_bigint(json_field('attribute_values', keys, 'gen_ai.usage.completion_tokens')) }}
             as usage_completion_tokens,
-        {{ safe_to_double(json_field('attribute_values', keys, 'cost_usd')) }} as attribute_cost_usd,
+        {{ safe_to_double(json_field('attribute_values', keys, 'cost_usd')) }}
+            as attribute_cost_usd,
         {{ safe_to_double(json_field('attribute_values', keys, 'gen_ai.usage.cost')) }}
             as usage_cost_usd,
         {{ normalize_enum(json_field('attribute_values', keys, 'error.type')) }} as error_type,

@@ -61,7 +61,8 @@ final as (
 
         ---------- timestamps
         started_at,
-        {{ add_microseconds('started_at', 'floor(coalesce(duration_ns, 0) / 1000.0)') }} as ended_at,
+        {{ add_microseconds('started_at', 'floor(coalesce(duration_ns, 0) / 1000.0)') }}
+            as ended_at,
         loaded_at,
         processed_at
 
