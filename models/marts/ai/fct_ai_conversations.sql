@@ -9,11 +9,10 @@
     matched by the conversation's own id or by its user (the user's ticket
     windows, the user's latest conversation before an outcome). A run
     therefore rewrites every conversation named by, or belonging to a user
-    named by an event processed since the newest stored max_processed_at, or
-    by a row loaded since the newest stored max_loaded_at (or with a null
-    loaded_at): a users row that became the kept one, or
-    any raw version of a ticket or outcome that has such a row (all its
-    versions: an updated ticket may have moved to another user). Stored
+    named by an event or by a users, ticket or outcome row processed since the
+    newest stored max_processed_at (int_ai_mart_input_loads: whatever its
+    loaded_at), with every version of such a ticket or outcome (an updated
+    ticket may have moved to another user). Stored
     events never change and conversations never disappear. A changed
     ai_launch_date, window or user_key_salt var needs --full-refresh.
 -#}
@@ -50,10 +49,10 @@ outcomes as (
 
 {% if is_incremental() %}
 
-    {{ last_run_cte('max_loaded_at') }},
+    {{ last_run_cte('max_processed_at') }},
 
-    -- the load times of the users, tickets and outcomes that can change a
-    -- stored conversation
+    -- the users, tickets and outcomes rows that can change a stored
+    -- conversation, with the run that first saw each
     input_loads as (
 
         select * from {{ ref('int_ai_mart_input_loads') }}
@@ -64,7 +63,7 @@ outcomes as (
 
         select
             user_id,
-            loaded_at
+            processed_at
         from input_loads
         where input_name = 'user'
 
@@ -76,7 +75,7 @@ outcomes as (
             input_id as ticket_id,
             conversation_id,
             user_id,
-            loaded_at
+            processed_at
         from input_loads
         where input_name = 'ticket'
 
@@ -88,7 +87,7 @@ outcomes as (
             input_id as outcome_id,
             conversation_id,
             user_id,
-            loaded_at
+            processed_at
         from input_loads
         where input_name = 'outcome'
 
@@ -97,14 +96,14 @@ outcomes as (
     changed_tickets as (
 
         select ticket_id from ticket_versions
-        where {{ loaded_since_last_run() }}
+        where processed_at > (select last_run.watermark from last_run)
 
     ),
 
     changed_outcomes as (
 
         select outcome_id from outcome_versions
-        where {{ loaded_since_last_run() }}
+        where processed_at > (select last_run.watermark from last_run)
 
     ),
 
@@ -124,7 +123,7 @@ outcomes as (
             null as conversation_id,
             user_id
         from user_loads
-        where {{ loaded_since_last_run() }}
+        where processed_at > (select last_run.watermark from last_run)
         union
         select
             conversation_id,
