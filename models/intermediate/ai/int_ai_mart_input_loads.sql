@@ -77,14 +77,14 @@ new_versions as (
         typed.loaded_at
     from typed
     {%- if is_incremental() %}
-    except all
-    select
-        stored.input_id,
-        stored.conversation_id,
-        stored.user_id,
-        stored.input_name,
-        stored.loaded_at
-    from {{ this }} as stored
+        except all
+        select
+            stored_versions.input_id,
+            stored_versions.conversation_id,
+            stored_versions.user_id,
+            stored_versions.input_name,
+            stored_versions.loaded_at
+        from {{ this }} as stored_versions
     {%- endif %}
 ),
 
