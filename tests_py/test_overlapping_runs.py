@@ -120,7 +120,8 @@ def assert_held_build_stops_cleanly(project: DbtProject, held_message: str) -> N
 def assert_failing_setup_leaves_no_claim(project: DbtProject) -> None:
     """The setup DDL of on-run-start (here create_udfs: a function of another return type is in
     the way) fails after the claim is written: the claim must go with it, not stay for 6 hours."""
-    project.query(f'create or replace function "{project.schema}".ai_ops_lenient_json(json_text text) '
+    project.query(f'drop function "{project.schema}".ai_ops_lenient_json(text); '
+                  f'create function "{project.schema}".ai_ops_lenient_json(json_text text) '
                   "returns integer language sql as 'select 1'")
     try:
         code, out = build_exposures(project, "failing_setup")
