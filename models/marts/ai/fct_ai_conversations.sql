@@ -2,19 +2,12 @@
     One row per AI conversation (int_conversations_assembled), published
     without user_id: the user appears only as user_key, null for opted-out
     users (their conversations stay in, so aggregates count them).
-
-    Incremental (delete+insert on conversation_id, docs/INCREMENTAL.md). A
-    conversation's row depends on its own events, on its user's opt-out, and
-    on the tickets and CRM outcomes matched or attributed to it, which are
-    matched by the conversation's own id or by its user (the user's ticket
-    windows, the user's latest conversation before an outcome). A run
-    therefore rewrites every conversation named by, or belonging to a user
-    named by an event or by a users, ticket or outcome row processed since the
-    newest stored max_processed_at (int_ai_mart_input_loads: whatever its
-    loaded_at), with every version of such a ticket or outcome (an updated
-    ticket may have moved to another user). Stored
-    events never change and conversations never disappear. A changed
-    ai_launch_date, window or user_key_salt var needs --full-refresh.
+    Incremental (delete+insert on conversation_id): a run rewrites every
+    conversation whose events, user, tickets or CRM outcomes changed since
+    the last run (rows processed after the newest stored max_processed_at,
+    whatever their loaded_at), one link further through its user
+    (docs/INCREMENTAL.md says why). A changed ai_launch_date, window or user_key_salt var needs
+    --full-refresh.
 -#}
 {{
     config(
@@ -41,9 +34,9 @@ users as (
 
 ),
 
-outcomes as (
+conversation_outcomes as (
 
-    select * from {{ ref('int_crm_outcomes_attributed') }}
+    select * from {{ ref('int_crm_outcomes_by_conversation') }}
 
 ),
 
@@ -194,21 +187,6 @@ batch as (
             )
             or user_id in (select affected_keys.user_id from affected_keys)
     {% endif %}
-
-),
-
-conversation_outcomes as (
-
-    select
-        attributed_conversation_id as conversation_id,
-        count(*) as n_attributed_outcomes,
-        sum(case when is_conversion then 1 else 0 end)
-            as n_attributed_conversions,
-        coalesce(sum(case when is_conversion then amount_usd end), 0)
-            as attributed_revenue_usd
-    from outcomes
-    where attributed_conversation_id is not null
-    group by 1
 
 ),
 
