@@ -20,6 +20,12 @@
 {%- endmacro %}
 
 
+{% macro spark__percentile_cont(expr, p) -%}
+    {#- Spark's percentile() interpolates linearly between the closest ranks, like percentile_cont -#}
+    percentile({{ expr }}, {{ p }})
+{%- endmacro %}
+
+
 {% macro median(expr) -%}
     {{ return(adapter.dispatch('median', 'ai_ops')(expr)) }}
 {%- endmacro %}

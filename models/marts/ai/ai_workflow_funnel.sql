@@ -74,13 +74,13 @@ final as (
         cast(with_success as bigint) as with_success,
         cast(with_action as bigint) as with_action,
         cast(completed as bigint) as completed,
-        cast(with_response as double precision)
+        cast(with_response as {{ type_double() }})
         / nullif(conversations, 0) as response_rate,
-        cast(with_success as double precision)
+        cast(with_success as {{ type_double() }})
         / nullif(with_response, 0) as success_rate,
-        cast(with_action as double precision)
+        cast(with_action as {{ type_double() }})
         / nullif(with_success, 0) as action_rate,
-        cast(completed as double precision)
+        cast(completed as {{ type_double() }})
         / nullif(conversations, 0) as completion_rate
     from weekly_steps
 )
