@@ -65,18 +65,18 @@ def spark_type(sql_type: str, all_text: bool = False) -> str:
     return SPARK_TYPES[TEXT] if all_text else SPARK_TYPES[sql_type]
 
 
-def create_table_sql(database: str, table: str, all_text: bool = False) -> str:
-    """Spark DDL of one raw table: a managed Parquet table in ``database``."""
-    cols = ",\n    ".join(f"`{name}` {spark_type(sql_type, all_text)}" for name, sql_type in RAW_TABLES[table])
-    return f"create table `{database}`.`{table}` (\n    {cols}\n) using parquet"
+def create_table_sql(database: str, table: str, parquet_path: Path, all_text: bool = False) -> str:
+    """One raw table as a managed Parquet table in ``database``, filled from a Parquet file.
 
-
-def insert_sql(database: str, table: str, parquet_path: Path, all_text: bool = False) -> str:
-    """Fill a raw table from a Parquet file (typed as the generator writes it), casting to the DDL's types."""
-    cols = ", ".join(f"cast(`{name}` as {spark_type(sql_type, all_text)}) as `{name}`"
-                     for name, sql_type in RAW_TABLES[table])
+    Every column is cast to the type of its dbt source declaration, so the table has exactly the
+    contract's columns and types whatever the file holds (one statement: the metastore, not the
+    data, is what costs time on a small load).
+    """
+    cols = ",\n    ".join(f"cast(`{name}` as {spark_type(sql_type, all_text)}) as `{name}`"
+                          for name, sql_type in RAW_TABLES[table])
     location = str(parquet_path).replace("`", "``")
-    return f"insert overwrite table `{database}`.`{table}` select {cols} from parquet.`{location}`"
+    return (f"create table `{database}`.`{table}` using parquet as select\n    {cols}\n"
+            f"from parquet.`{location}`")
 
 
 def session_settings(warehouse: Path, profiles_dir: Path) -> dict[str, str]:
@@ -179,23 +179,17 @@ def load_spark(tables: Mapping[str, pa.Table] | None, warehouse: Path, profiles_
 def _load_tables(spark: Any, files: Mapping[str, Path], raw_schema: str, progress: bool,
                  all_text: bool) -> dict[str, int]:
     spark.sql(f"create database if not exists `{raw_schema}`")
+    location = spark.sql(f"describe database `{raw_schema}`").filter("info_name = 'Location'").collect()
+    database_dir = Path(str(location[0][1]).removeprefix("file:")) if location else None
     counts: dict[str, int] = {}
     for name in tqdm(RAW_TABLES, desc=f"load spark {raw_schema}", unit="table", disable=not progress):
         spark.sql(f"drop table if exists `{raw_schema}`.`{name}`")
-        _remove_orphan_folder(spark, raw_schema, name)
-        spark.sql(create_table_sql(raw_schema, name, all_text))
-        spark.sql(insert_sql(raw_schema, name, files[name].resolve(), all_text))
-        counts[name] = int(spark.sql(f"select count(*) from `{raw_schema}`.`{name}`").collect()[0][0])
+        if database_dir is not None and (database_dir / name).is_dir():
+            # a folder the metastore no longer knows (metastore_db deleted): Spark refuses to create over it
+            shutil.rmtree(database_dir / name)
+        spark.sql(create_table_sql(raw_schema, name, files[name].resolve(), all_text))
+        counts[name] = pq.ParquetFile(files[name]).metadata.num_rows
     return counts
-
-
-def _remove_orphan_folder(spark: Any, database: str, table: str) -> None:
-    """Delete a table folder the metastore no longer knows (a deleted metastore_db): Spark refuses to create over it."""
-    location = spark.sql(f"describe database `{database}`").filter("info_name = 'Location'").collect()
-    if location:
-        folder = Path(str(location[0][1]).removeprefix("file:")) / table
-        if folder.is_dir():
-            shutil.rmtree(folder)
 
 
 def table_folders(warehouse: Path, schema: str) -> dict[str, Path]:
