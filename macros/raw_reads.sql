@@ -14,7 +14,7 @@
     {%- if execute and 'sources' not in graph -%}
         {#- a unit test: no graph; its fixture has the real raw table's columns and types -#}
         {%- set relation = api.Relation.create(
-            database=target.database, schema=var('raw_schema', 'raw'), identifier=table_name) -%}
+            database=(target.database if target.database is defined else none), schema=var('raw_schema', 'raw'), identifier=table_name) -%}
         {%- set landed = landed_column_types(relation) -%}
         {%- set declared = [] -%}
         {%- for name, dtype in landed.items() -%}
