@@ -5,7 +5,7 @@
     precision: DuckDB and Postgres), and dbt-spark passes them to Spark unchanged, which refuses
     both. These two macros are dbt-spark 1.11's `spark__create_csv_table` and
     `spark__load_csv_rows` (same names: the root project's macro wins), with every overridden type
-    put through `sql_type` (macros/types.sql); nothing else differs.
+    put through `sql_type` (macros/types.sql), and the rows written as literals (below).
 -#}
 
 {% macro spark_seed_column_type(model, agate_table, col_name, index) -%}
@@ -40,25 +40,39 @@
 {% endmacro %}
 
 
+{#-
+    The rows go in as SQL literals, not as bindings: dbt-spark's session method pastes a binding
+    between quotes unescaped (a quote inside a value breaks the statement) and turns a null into
+    the string 'None'.
+-#}
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}
+        {{ return('null') }}
+    {%- elif value is boolean -%}
+        {{ return('true' if value else 'false') }}
+    {%- elif value is number -%}
+        {{ return(value | string) }}
+    {%- endif -%}
+    {%- set escaped = (value | string).replace('\\', '\\\\').replace("'", "\\'") -%}
+    {{ return("'" ~ escaped ~ "'") }}
+{%- endmacro %}
+
+
 {% macro spark__load_csv_rows(model, agate_table) %}
     {% set batch_size = get_batch_size() %}
     {% set statements = [] %}
     {% for chunk in agate_table.rows | batch(batch_size) %}
-        {% set bindings = [] %}
-        {% for row in chunk %}
-            {% do bindings.extend(row) %}
-        {% endfor %}
         {% set sql %}
             insert into {{ this.render() }} values
             {% for row in chunk -%}
                 ({%- for col_name in agate_table.column_names -%}
-                    cast({{ get_binding_char() }} as {{ spark_seed_column_type(model, agate_table, col_name, loop.index0) }})
+                    cast({{ spark_seed_literal(row[loop.index0]) }} as {{ spark_seed_column_type(model, agate_table, col_name, loop.index0) }})
                     {%- if not loop.last %},{%- endif %}
                 {%- endfor -%})
                 {%- if not loop.last %},{%- endif %}
             {%- endfor %}
         {% endset %}
-        {% do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
+        {% do adapter.add_query(sql, abridge_sql_log=True) %}
         {% if loop.index0 == 0 %}
             {% do statements.append(sql) %}
         {% endif %}
