@@ -278,11 +278,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     loader.load_duckdb(data.tables, path, args.raw_schema, progress=not args.quiet)
     env = {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(path)}
     dbt_vars = json.dumps({"raw_schema": args.raw_schema, "ai_launch_date": args.launch_date.isoformat()})
-    for command in ("seed", "build"):
+    for command in demo_commands(args):
         _dbt([command, "--target", "duckdb", "--vars", dbt_vars], env=env)
     _print_demo_summary(path, data)
     print(f"truths: {truths_path}")
     return 0
+
+
+def demo_commands(args: argparse.Namespace) -> tuple[str, str]:
+    """dbt seed, then dbt build (models, snapshots and tests), or dbt run (models only) with --skip-tests."""
+    return ("seed", "run") if args.skip_tests else ("seed", "build")
 
 
 def _print_demo_summary(path: Path, data: GeneratedData) -> None:
@@ -320,6 +325,9 @@ def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     _add_raw_schema(p)
     _add_duckdb_path(p)
     _add_spark_warehouse(p)
+    p.add_argument("--skip-tests", action="store_true",
+                   help="dbt run instead of dbt build: the models only, no data or unit tests and no snapshots "
+                        "(the Spark comparison test; a local Spark spends seconds per test)")
     add_generation_options(p, conversations=DEMO_CONVERSATIONS)
     p.set_defaults(func=cmd_demo)
 

@@ -67,7 +67,9 @@ def demo(args: argparse.Namespace, data: GeneratedData, dbt: DbtCall) -> int:
     try:
         env = {"AI_OPS_TARGET": "spark", WAREHOUSE_ENV: str(warehouse)}
         dbt_vars = json.dumps({"raw_schema": args.raw_schema, "ai_launch_date": args.launch_date.isoformat()})
-        for command in ("seed", "build"):
+        from ai_ops_tools.cli import demo_commands
+
+        for command in demo_commands(args):
             dbt([command, "--target", "spark", "--vars", dbt_vars], env=env, profiles=profiles)
         print_marts(warehouse, os.environ.get("AI_OPS_SCHEMA", "analytics"))
     finally:
