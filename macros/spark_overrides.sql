@@ -118,3 +118,15 @@
     {%- endcall -%}
     {{ return(sql) }}
 {% endmacro %}
+
+
+{#-
+    Grants on Spark: not applicable. The marts' `grants` config is empty off Postgres, but
+    dbt-spark still asks `show grants on ...`, which open-source Spark does not have. Access to a
+    Spark warehouse is the cluster's (Unity Catalog, Ranger, storage permissions), not dbt's.
+-#}
+{% macro spark__apply_grants(relation, grant_config, should_revoke=True) %}
+    {%- if grant_config and grant_config.values() | select | list | length > 0 -%}
+        {%- do log('ai_ops: grants are not applied on Spark (' ~ relation ~ '); give access on the cluster', info=true) -%}
+    {%- endif -%}
+{% endmacro %}
