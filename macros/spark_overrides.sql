@@ -130,3 +130,13 @@
         {%- do log('ai_ops: grants are not applied on Spark (' ~ relation ~ '); give access on the cluster', info=true) -%}
     {%- endif -%}
 {% endmacro %}
+
+
+{#-
+    dbt.dateadd on Spark: dbt-spark's own version (same name: replaced) stops the query with an
+    error on a null timestamp (assert_not_null) and rounds to whole seconds; loaded_at may be null
+    and the times carry microseconds. timestampadd keeps both, like DuckDB and Postgres.
+-#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) %}
+    timestampadd({{ datepart }}, cast({{ interval }} as bigint), cast({{ from_date_or_timestamp }} as timestamp))
+{% endmacro %}
