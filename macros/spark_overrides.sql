@@ -92,35 +92,6 @@
 
 
 {#-
-    Seeds on Spark: dbt-spark's own macro (same name: replaced) with the seed yml's column_types,
-    written in the portable spelling (text, double precision), put through sql_type.
--#}
-{% macro spark__create_csv_table(model, agate_table) %}
-    {%- set column_override = model['config'].get('column_types', {}) -%}
-    {%- set quote_seed_column = model['config'].get('quote_columns', None) -%}
-    {%- set sql -%}
-        create table {{ this.render() }} (
-            {%- for col_name in agate_table.column_names -%}
-                {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
-                {%- set type = sql_type(column_override.get(col_name, inferred_type)) -%}
-                {{ adapter.quote_seed_column(col_name | string, quote_seed_column) }} {{ type }}
-                {%- if not loop.last -%}, {% endif -%}
-            {%- endfor -%}
-        )
-        {{ file_format_clause() }}
-        {{ partition_cols(label="partitioned by") }}
-        {{ clustered_cols(label="clustered by") }}
-        {{ location_clause() }}
-        {{ comment_clause() }}
-    {%- endset -%}
-    {%- call statement('_') -%}
-        {{ sql }}
-    {%- endcall -%}
-    {{ return(sql) }}
-{% endmacro %}
-
-
-{#-
     Grants on Spark: not applicable. The marts' `grants` config is empty off Postgres, but
     dbt-spark still asks `show grants on ...`, which open-source Spark does not have. Access to a
     Spark warehouse is the cluster's (Unity Catalog, Ranger, storage permissions), not dbt's.
