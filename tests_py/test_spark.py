@@ -80,9 +80,18 @@ class SparkBuild:
         return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
+# A warehouse already built by `AI_OPS_SCHEMA=pytest ai-ops demo --target spark --conversations 400 --seed 42
+# --spark-warehouse DIR > DIR/demo.out` (the same command as below): set to DIR to compare it without
+# building again, while working on a model. Never set in CI.
+REUSE_ENV = "AI_OPS_SPARK_TEST_WAREHOUSE"
+
+
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
     """The session's data set built by `ai-ops demo --target spark` in its own process."""
+    reuse = os.environ.get(REUSE_ENV)
+    if reuse:
+        return SparkBuild(Path(reuse), (Path(reuse) / "demo.out").read_text(encoding="utf-8"), 0.0)
     _java_and_pyspark()
     workdir = tmp_path_factory.mktemp("spark_project")
     profiles = workdir / "profiles"
