@@ -79,7 +79,7 @@ NOT_RENDERED: dict[str, str] = {
                        "models; it renders into no node, and SQLFluff has no plpgsql body grammar",
     "macros/run_lock.sql": "on-run-start / on-run-end hooks acquire_run_lock and release_run_lock: Postgres "
                            "plpgsql blocks (empty on DuckDB); they render into no node",
-    "macros/spark_incremental.sql": "dbt-spark only: the delete+insert strategy on Parquet (statements run "
+    "macros/spark_overrides.sql": "dbt-spark only: the delete+insert strategy on Parquet (statements run "
                                     "through run_query inside the incremental materialization) and the contract "
                                     "types; SQLFluff lints against DuckDB, where none of it renders",
 }

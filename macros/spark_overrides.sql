@@ -89,3 +89,25 @@
     {%- endfor -%}
     {{ return(dbt.default__get_empty_schema_sql(translated)) }}
 {% endmacro %}
+
+
+{#-
+    Grants on Spark: not applicable. The marts' `grants` config is empty off Postgres, but
+    dbt-spark still asks `show grants on ...`, which open-source Spark does not have. Access to a
+    Spark warehouse is the cluster's (Unity Catalog, Ranger, storage permissions), not dbt's.
+-#}
+{% macro spark__apply_grants(relation, grant_config, should_revoke=True) %}
+    {%- if grant_config and grant_config.values() | select | list | length > 0 -%}
+        {%- do log('ai_ops: grants are not applied on Spark (' ~ relation ~ '); give access on the cluster', info=true) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#-
+    dbt.dateadd on Spark: dbt-spark's own version (same name: replaced) stops the query with an
+    error on a null timestamp (assert_not_null) and rounds to whole seconds; loaded_at may be null
+    and the times carry microseconds. timestampadd keeps both, like DuckDB and Postgres.
+-#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) %}
+    timestampadd({{ datepart }}, cast({{ interval }} as bigint), cast({{ from_date_or_timestamp }} as timestamp))
+{% endmacro %}
