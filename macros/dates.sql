@@ -10,7 +10,7 @@
 {%- endmacro %}
 
 {% macro default__seconds_between(start_expr, end_expr) -%}
-    cast(extract(epoch from (cast({{ end_expr }} as timestamp) - cast({{ start_expr }} as timestamp))) as double precision)
+    cast(extract(epoch from (cast({{ end_expr }} as timestamp) - cast({{ start_expr }} as timestamp))) as {{ type_double() }})
 {%- endmacro %}
 
 {% macro spark__seconds_between(start_expr, end_expr) -%}

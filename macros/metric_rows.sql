@@ -66,6 +66,65 @@
 {%- endmacro %}
 
 
+{% macro metric_segments() -%}
+    {#- The segment columns of the segmented metric keys (catalog segment_types besides overall). -#}
+    {{ return(['workflow', 'model_version', 'prompt_version', 'feature_flag_state']) }}
+{%- endmacro %}
+
+
+{% macro period_segment_rollup(from, measures, time_column=none, segments=[], overall=true) -%}
+    {#- measures of `from` per week and month of time_column (or its own period columns): overall, and per segment column. -#}
+    {%- if not segments and not overall -%}
+        {{ exceptions.raise_compiler_error("period_segment_rollup(" ~ from ~ "): no segments and overall=false leave no rows") }}
+    {%- endif %}
+    select
+        period_grain,
+        period_start,
+        {%- if segments %}
+        case
+            {%- for segment in segments %}
+            when grouping({{ segment }}) = 0 then '{{ segment }}'
+            {%- endfor %}
+            else 'overall'
+        end as segment_type,
+        case
+            {%- for segment in segments %}
+            when grouping({{ segment }}) = 0 then {{ segment }}
+            {%- endfor %}
+            else 'all'
+        end as segment_value,
+        {%- else %}
+        'overall' as segment_type,
+        'all' as segment_value,
+        {%- endif %}
+        {%- for name, expression in measures.items() %}
+        {{ expression }} as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    {%- if time_column is none %}
+    from {{ from }}
+    {%- else %}
+    from ({{ expand_to_periods(from, time_column) }}) as periodized
+    {%- endif %}
+    {%- if segments %}
+    group by grouping sets ( -- noqa: PRS
+        {%- if overall %}
+        (period_grain, period_start),
+        {%- endif %}
+        {%- for segment in segments %}
+        (period_grain, period_start, {{ segment }}){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+    -- a row without a segment value counts in overall only
+    having
+        {%- for segment in segments %}
+        {% if not loop.first %}and {% endif %}(grouping({{ segment }}) = 1 or {{ segment }} is not null)
+        {%- endfor %}
+    {%- else %}
+    group by period_grain, period_start
+    {%- endif %}
+{%- endmacro %}
+
+
 {% macro period_segment_keys(timestamp_expr) -%}
     {#- The columns period_segment_grouping_sets groups by: the ISO week and month of timestamp_expr, the four segments. -#}
     {{ period_start('week', timestamp_expr) }} as week_start,

@@ -23,3 +23,18 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{% macro stack_periods(relation, week_start='week_start', month_start='month_start') -%}
+    {#- Every row of relation twice: as its week (week_start), then as its month (month_start); the periods were assigned upstream. -#}
+    {%- for grain, start in [('week', week_start), ('month', month_start)] %}
+    select
+        cast('{{ grain }}' as {{ dbt.type_string() }}) as period_grain,
+        {{ start }} as period_start,
+        {{ relation }}.*
+    from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -74,3 +74,12 @@
             ) / {{ n }}
     end
 {%- endmacro %}
+
+
+{#-
+    numerator / denominator as double precision, null when the denominator is
+    0 or null (a rate, a z-score or a progress with nothing to divide by).
+-#}
+{% macro safe_divide(numerator, denominator) -%}
+    cast({{ numerator }} as {{ type_double() }}) / nullif({{ denominator }}, 0)
+{%- endmacro %}

@@ -98,15 +98,17 @@ def _dbt_ok(args: list[str], project: Path, profiles: Path, env: dict[str, str],
         raise SystemExit(outcome.summary())
 
 
-def snapshot(project: Path, target: str, out: Path, conversations: int, seed: int) -> None:
-    """Build the demo data with `project` on `target` and write every mart to `out`."""
+def snapshot(project: Path, target: str, out: Path, conversations: int, seed: int,
+             schema: str | None = None) -> None:
+    """Build the demo data with `project` on `target` (in schemas named after `schema`, a fresh
+    cmp_<random> by default; they are dropped afterwards) and write every mart to `out`."""
     data = generate(GenConfig(seed=seed, conversations=conversations, progress=False))
     vars_json = json.dumps({"raw_schema": "raw", "ai_launch_date": str(data.truths["config"]["launch_date"])})
     workdir = Path(tempfile.mkdtemp(prefix="compare_marts_"))
     profiles = workdir / "profiles"
     profiles.mkdir()
     shutil.copy(project / "profiles.yml.example", profiles / "profiles.yml")
-    schema = f"cmp_{uuid.uuid4().hex[:8]}"
+    schema = schema or f"cmp_{uuid.uuid4().hex[:8]}"
     settings = loader.PostgresSettings.from_env()
     try:
         if target == "duckdb":
@@ -189,13 +191,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     snap.add_argument("--out", type=Path, required=True, help="directory for <relation>.json")
     snap.add_argument("--conversations", type=int, default=800)
     snap.add_argument("--seed", type=int, default=42)
+    snap.add_argument("--schema", help="schema name prefix of the build (default cmp_<random>); "
+                                       "its Postgres schemas are dropped at the end")
     comp = sub.add_parser("compare", help="compare two snapshot directories row by row")
     comp.add_argument("before", type=Path)
     comp.add_argument("after", type=Path)
     comp.add_argument("--rel-tol", type=float, default=1e-9)
     args = parser.parse_args(argv)
     if args.command == "snapshot":
-        snapshot(args.project.resolve(), args.target, args.out, args.conversations, args.seed)
+        snapshot(args.project.resolve(), args.target, args.out, args.conversations, args.seed, args.schema)
         return 0
     problems = compare(args.before, args.after, args.rel_tol)
     for line in problems[:50]:

@@ -17,12 +17,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ai_ops_tools import loader
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
 from conftest import PROJECT_DIR, DbtProject
+
+# Bookkeeping columns that say WHEN a row was written (the run's processed_at): any two builds
+# differ there (an incremental run and a full refresh too), so comparisons of builds leave them out.
+WRITE_TIME_COLUMNS = frozenset({"processed_at", "max_processed_at", "inputs_max_processed_at"})
 
 # Text-like column types as information_schema spells them on each warehouse.
 TEXT_TYPES = {"text", "character varying", "varchar", "character", "json", "jsonb"}
@@ -158,6 +163,46 @@ def columns_of(project: DbtProject, schemas: Iterable[str]) -> dict[tuple[str, s
         if schema in wanted:
             out.setdefault((schema, table), []).append((column, str(data_type).lower()))
     return out
+
+
+def comparable_columns(names: Iterable[str]) -> list[str]:
+    """The columns two builds of the same data must agree on: all but WRITE_TIME_COLUMNS, in order."""
+    return [n for n in names if n not in WRITE_TIME_COLUMNS]
+
+
+def comparable_rows(project: DbtProject, relation: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(columns, rows) of ``relation`` (`"schema"."name"`, as DbtProject.relation gives it), unsorted,
+    without the write-time columns."""
+    schema, name = (part.strip('"') for part in relation.split(".")[-2:])
+    names = comparable_columns(c for (c,) in project.query(
+        "select column_name from information_schema.columns "
+        f"where table_schema = {project.placeholder} and table_name = {project.placeholder} "
+        "order by ordinal_position",
+        [schema, name],
+    ))
+    assert names, f"{relation}: no columns found"
+    quoted = ", ".join(f'"{n}"' for n in names)
+    return names, [tuple(row) for row in project.query(f"select {quoted} from {relation}")]
+
+
+def frame(project: DbtProject, sql: str) -> pd.DataFrame:
+    """A query's rows as a DataFrame (a fresh connection, closed after)."""
+    if project.target == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(str(project.duckdb_path))
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
+    assert project.pg is not None
+    conn = project.pg.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+    finally:
+        conn.close()
 
 
 def project_schemas(project: DbtProject) -> list[str]:

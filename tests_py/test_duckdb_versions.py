@@ -22,8 +22,8 @@ import pytest
 
 from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import PROJECT_DIR, TEST_CONVERSATIONS, TEST_SEED, DbtProject
-from helpers_rel import duckdb_copy
-from test_incremental import INCREMENTAL_MODELS, WRITE_TIME_COLUMNS, Relation, _sort_key, assert_same_relation
+from helpers_rel import comparable_columns, duckdb_copy
+from test_incremental import INCREMENTAL_MODELS, Relation, _sort_key, assert_same_relation
 
 SESSION_SCHEMA = "pytest"
 # Written by each side's own DuckDB: every table of the given schemas (or the named relations).
@@ -73,7 +73,7 @@ def _read(export: Path) -> dict[str, Relation]:
         for path in sorted(export.glob("*/*.parquet")):
             # the columns saying when a row was written differ between any two builds: left out
             names = [d[0] for d in con.execute("select * from read_parquet(?) limit 0", [str(path)]).description]
-            kept = ", ".join(f'"{n}"' for n in names if n not in WRITE_TIME_COLUMNS)
+            kept = ", ".join(f'"{n}"' for n in comparable_columns(names))
             rel = con.execute(f"select {kept} from read_parquet(?)", [str(path)])
             columns = [d[0] for d in rel.description]
             out[f"{path.parent.name}.{path.stem}"] = (columns, sorted(rel.fetchall(), key=_sort_key))

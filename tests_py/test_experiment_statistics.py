@@ -26,7 +26,7 @@ import pytest
 import experiment_reference as ref
 from ai_ops_tools.generator import GenConfig, generate
 from conftest import DbtProject, _json_roundtrip
-from helpers_rel import extra_project
+from helpers_rel import extra_project, frame
 
 pytestmark = pytest.mark.slow
 
@@ -43,44 +43,25 @@ BUILD_ARGS = ["build", "--select", "+experiment_comparison", "--exclude", "test_
 # --- reading the warehouse ---------------------------------------------------------------------
 
 
-def read(project: DbtProject, sql: str) -> pd.DataFrame:
-    if project.target == "duckdb":
-        import duckdb
-
-        con = duckdb.connect(str(project.duckdb_path))
-        try:
-            return con.execute(sql).df()
-        finally:
-            con.close()
-    assert project.pg is not None
-    conn = project.pg.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
-    finally:
-        conn.close()
-
-
 def mart(project: DbtProject) -> pd.DataFrame:
-    df = read(project, f"select * from {project.relation('experiment_comparison')}")
+    df = frame(project, f"select * from {project.relation('experiment_comparison')}")
     return df.sort_values(KEYS).reset_index(drop=True)
 
 
 def staging(project: DbtProject) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Valid events, tickets and the pricing seed, typed alike on both warehouses."""
-    events = read(project, "select event_id, conversation_id, user_id, event_name, workflow, feature_flag_state, "
+    events = frame(project, "select event_id, conversation_id, user_id, event_name, workflow, feature_flag_state, "
                            "action_type, conversion_flag, model_used, input_tokens, output_tokens, cost_usd, "
                            f"occurred_at from {project.relation('stg_telemetry__ai_events')}")
-    tickets = read(project, "select ticket_id, conversation_id, user_id, handle_minutes, is_ai_handled, created_at "
+    tickets = frame(project, "select ticket_id, conversation_id, user_id, handle_minutes, is_ai_handled, created_at "
                             f"from {project.relation('stg_support__tickets')}")
-    pricing = read(project, f"select * from {project.relation('model_pricing')}")
+    pricing = frame(project, f"select * from {project.relation('model_pricing')}")
     events["occurred_at"] = pd.to_datetime(events.occurred_at)
     tickets["created_at"] = pd.to_datetime(tickets.created_at)
-    for frame, columns in ((events, ["input_tokens", "output_tokens", "cost_usd"]), (tickets, ["handle_minutes"]),
-                           (pricing, ["input_usd_per_1k_tokens", "output_usd_per_1k_tokens"])):
+    for df, columns in ((events, ["input_tokens", "output_tokens", "cost_usd"]), (tickets, ["handle_minutes"]),
+                        (pricing, ["input_usd_per_1k_tokens", "output_usd_per_1k_tokens"])):
         for col in columns:
-            frame[col] = pd.to_numeric(frame[col]).astype(float)
+            df[col] = pd.to_numeric(df[col]).astype(float)
     return events, tickets, pricing
 
 

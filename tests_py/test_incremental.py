@@ -28,6 +28,7 @@ from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import DbtProject, _profiles_dir
+from helpers_rel import comparable_rows
 
 # The incremental models and what reads them: compared besides every mart.
 INCREMENTAL_MODELS = [
@@ -40,9 +41,6 @@ INCREMENTAL_MODELS = [
     "int_metrics__ai_events",
     "int_metrics__conversations",
 ]
-# Bookkeeping columns that say WHEN a row was written (the run's processed_at), so an incremental
-# run legitimately differs from a full refresh there, in whichever relation carries them.
-WRITE_TIME_COLUMNS = {"processed_at", "max_processed_at", "inputs_max_processed_at"}
 CONTRACTED_MARTS = ["ops_metrics", "experiment_comparison", "roi_monthly"]
 REL_TOL = 1e-9
 
@@ -97,18 +95,9 @@ Relation = tuple[list[str], list[tuple[Any, ...]]]
 
 
 def fetch(project: DbtProject, name: str) -> Relation:
-    relation = project.relation(name)
-    placeholder = project.placeholder
-    schema = relation.split(".")[0].strip('"')
-    cols = project.query(
-        "select column_name from information_schema.columns "
-        f"where table_schema = {placeholder} and table_name = {placeholder} order by ordinal_position",
-        [schema, name],
-    )
-    names = [c[0] for c in cols if c[0] not in WRITE_TIME_COLUMNS]
-    assert names, f"{name}: no columns found in {relation}"
-    quoted = ", ".join(f'"{n}"' for n in names)
-    rows = project.query(f"select {quoted} from {relation}")
+    """Columns and sorted rows of a built relation, without the write-time columns (an incremental
+    run legitimately differs from a full refresh there)."""
+    names, rows = comparable_rows(project, project.relation(name))
     normalized = [tuple(_normalize(v) for v in row) for row in rows]
     return names, sorted(normalized, key=_sort_key)
 
@@ -136,42 +125,51 @@ def snapshot(project: DbtProject, names: list[str]) -> dict[str, Relation]:
 
 
 # -- the new raw data -----------------------------------------------------------------------------
+def _in_list(ids: list[str]) -> str:
+    return "(" + ", ".join(f"'{i}'" for i in ids) + ")"
+
+
 def append_raw_rows(project: DbtProject) -> dict[str, Any]:
     """New, late, duplicate, invalid and null-loaded_at events and a deflection-changing ticket."""
-    events = project.raw("ai_events")
-    tickets = project.raw("support_tickets")
-    (max_loaded,) = project.query(f"select max(loaded_at) from {events}")[0]
+    (max_loaded,) = project.query(f"select max(loaded_at) from {project.raw('ai_events')}")[0]
     assert max_loaded is not None
     now = f"cast('{max_loaded.isoformat(sep=' ')}' as timestamp) + interval '6 hours'"
-    placeholder = project.placeholder
 
     # conversations to touch, deterministically: valid ones from the first (full) run
-    conversations = project.relation("int_conversations_assembled")
     some = [r[0] for r in project.query(
-        f"select conversation_id from {conversations} order by conversation_id limit 40")]
+        f"select conversation_id from {project.relation('int_conversations_assembled')} "
+        "order by conversation_id limit 40")]
     assert len(some) == 40
+    late_src = some[10:25]
+    _append_events(project, now, some)
+    conv_id = _append_deflecting_ticket(project, now, some)
+    opt_out_key = _append_opt_out(project, now, some)
+    append_late_deliveries_and_reviews(project, now)
+    return {"deflected_conversation": conv_id, "late_conversations": late_src, "opt_out_key": opt_out_key}
+
+
+def _append_events(project: DbtProject, now: str, some: list[str]) -> None:
+    """Copies of the events of ``some`` conversations as new, late and duplicate events, plus an
+    invalid event and one without loaded_at."""
+    events = project.raw("ai_events")
     new_src, late_src, dup_src = some[:10], some[10:25], some[25:40]
-
-    def in_list(ids: list[str]) -> str:
-        return "(" + ", ".join(f"'{i}'" for i in ids) + ")"
-
     stmts = [
         # brand-new conversations: copies of 10 conversations under new ids, loaded now
         f"""insert into {events} ({EVENT_COLUMNS})
             select event_id || '_new', event_name, occurred_at, {now}, conversation_id || '_new',
                    user_id, session_id, properties
-            from {events} where conversation_id in {in_list(new_src)}""",
+            from {events} where conversation_id in {_in_list(new_src)}""",
         # late events: new prompt/response/action events of 15 old conversations that
         # happened three weeks before the conversation, loaded only now
         f"""insert into {events} ({EVENT_COLUMNS})
             select event_id || '_late', event_name, occurred_at - interval '21 days', {now},
                    conversation_id, user_id, session_id, properties
-            from {events} where conversation_id in {in_list(late_src)}""",
+            from {events} where conversation_id in {_in_list(late_src)}""",
         # at-least-once delivery: the events of 15 conversations arrive a second time
         f"""insert into {events} ({EVENT_COLUMNS})
             select event_id, event_name, occurred_at, {now} + interval '1 hour', conversation_id,
                    user_id, session_id, properties
-            from {events} where conversation_id in {in_list(dup_src)}""",
+            from {events} where conversation_id in {_in_list(dup_src)}""",
         # an invalid new event (quarantined) and a valid event whose loaded_at is missing
         f"""insert into {events} ({EVENT_COLUMNS}) values
             ('inc_bad_1', 'ai_user_action', {now} - interval '1 hour', {now}, '{some[0]}', null, null, '[1]'),
@@ -182,10 +180,16 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
     for sql in stmts:
         project.query(sql)
 
-    # a ticket that takes the deflection away from an old, deflected support conversation
+
+def _append_deflecting_ticket(project: DbtProject, now: str, some: list[str]) -> str:
+    """A ticket that takes the deflection away from an old, deflected support conversation (not
+    one of ``some``); returns that conversation's id."""
+    tickets = project.raw("support_tickets")
+    conversations = project.relation("int_conversations_assembled")
+    placeholder = project.placeholder
     deflected = project.query(
         f"select conversation_id, user_id, started_at from {conversations} "
-        f"where is_deflected and conversation_id not in {in_list(some)} "
+        f"where is_deflected and conversation_id not in {_in_list(some)} "
         "order by conversation_id limit 1")
     assert deflected, "the data set has no deflected support_automation conversation"
     conv_id, user_id, started_at = deflected[0]
@@ -199,15 +203,21 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
             order by ticket_id limit 1""",
         [user_id, conv_id, started_at, started_at],
     )
+    return str(conv_id)
 
-    # a consenting AI user with responses, untouched by the new events, opts out through a new
-    # users row: the incremental fct_ai_responses must null the key on the user's old responses
+
+def _append_opt_out(project: DbtProject, now: str, some: list[str]) -> Any:
+    """A consenting AI user with responses, untouched by the new events, opts out through a new
+    users row (the incremental fct_ai_responses must null the key on the user's old responses);
+    returns the user's key."""
+    conversations = project.relation("int_conversations_assembled")
+    placeholder = project.placeholder
     users = project.relation("int_users_consented")
     responses = project.relation("int_ai_responses_priced")
     opting_out = project.query(
         f"select user_id, user_key from {users} where not is_opted_out and is_known_user and user_id in "
         f"(select user_id from {responses}) and user_id not in "
-        f"(select user_id from {conversations} where user_id is not null and conversation_id in {in_list(some)}) "
+        f"(select user_id from {conversations} where user_id is not null and conversation_id in {_in_list(some)}) "
         "order by user_id limit 1")
     assert opting_out, "the data set has no consenting AI user outside the touched conversations"
     opt_out_user, opt_out_key = opting_out[0]
@@ -218,8 +228,7 @@ def append_raw_rows(project: DbtProject) -> dict[str, Any]:
             order by loaded_at desc limit 1""",
         [opt_out_user],
     )
-    append_late_deliveries_and_reviews(project, now)
-    return {"deflected_conversation": conv_id, "late_conversations": late_src, "opt_out_key": opt_out_key}
+    return opt_out_key
 
 
 def append_late_deliveries_and_reviews(project: DbtProject, now: str) -> None:

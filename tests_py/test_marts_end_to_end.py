@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from ai_ops_tools import contract
+from helpers_rel import frame
 
 REL_TOL = 1e-9
 MARTS_KEYS = {
@@ -24,26 +25,6 @@ MARTS_KEYS = {
     "roi_monthly": ["month", "workflow"],
     "ai_workflow_funnel": ["week_start", "workflow"],
 }
-
-
-def frame(project: Any, sql: str) -> pd.DataFrame:
-    """A query's rows as a DataFrame with lower-case column names."""
-    if project.target == "duckdb":
-        import duckdb
-
-        con = duckdb.connect(str(project.duckdb_path))
-        try:
-            return con.execute(sql).df()
-        finally:
-            con.close()
-    conn = project.pg.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            cols = [d[0] for d in cur.description]
-            return pd.DataFrame(cur.fetchall(), columns=cols)
-    finally:
-        conn.close()
 
 
 def mart(project: Any, name: str) -> pd.DataFrame:

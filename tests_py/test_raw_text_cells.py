@@ -21,8 +21,7 @@ import pytest
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
 from conftest import DbtProject
-from helpers_rel import extra_project, seed_and_build
-from test_incremental import WRITE_TIME_COLUMNS
+from helpers_rel import comparable_rows, extra_project, seed_and_build
 
 pytestmark = pytest.mark.slow
 
@@ -71,14 +70,7 @@ def _rows(project: DbtProject, relation: str) -> list[tuple[Any, ...]]:
     def key(row: tuple[Any, ...]) -> tuple[str, ...]:
         return tuple(f"{v:.6g}" if isinstance(v, float) else repr(v) for v in row)
 
-    # the columns saying when a row was written differ between any two builds: left out
-    schema, name = (part.strip('"') for part in relation.split(".")[-2:])
-    columns = [c for (c,) in project.query(
-        "select column_name from information_schema.columns where table_schema = "
-        f"{project.placeholder} and table_name = {project.placeholder} order by ordinal_position",
-        [schema, name]) if c not in WRITE_TIME_COLUMNS]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    return sorted(project.query(f"select {quoted} from {relation}"), key=key)
+    return sorted(comparable_rows(project, relation)[1], key=key)
 
 
 def _same(a: Any, b: Any) -> bool:

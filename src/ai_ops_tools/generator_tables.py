@@ -149,34 +149,79 @@ def _handle_minutes(rng: np.random.Generator, n: int, mean: float) -> np.ndarray
     return np.round(rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, n), 1)
 
 
-def tickets_table(ctx: Context) -> tuple[pa.Table, dict[str, Any], dict[str, Any]]:
-    rng, cfg, conv, users = ctx.rng, ctx.cfg, ctx.conv, ctx.users
+@dataclass
+class _Tickets:
+    """Every generated ticket in its final version, one array element per ticket (times in us)."""
+
+    created: np.ndarray
+    user: np.ndarray
+    conv_id: np.ndarray  # the linked conversation's number; -1 for none
+    ai_handled: np.ndarray
+    escalated: np.ndarray
+    handle: np.ndarray  # minutes
+    status: np.ndarray  # 0 new, 1 open, 2 pending, 3 solved, 4 closed
+    first_reply: np.ndarray
+    solved: np.ndarray
+    updated: np.ndarray
+    csat: np.ndarray
+    csat_null: np.ndarray
+    loaded: np.ndarray
+
+    @property
+    def is_solved(self) -> np.ndarray:
+        return np.asarray(self.status >= 3)
+
+
+@dataclass
+class _TicketVersion:
+    """The rows of one version of the tickets, with the columns that differ between versions."""
+
+    rows: np.ndarray
+    status: np.ndarray
+    solved_null: np.ndarray
+    updated: np.ndarray
+    handle: np.ndarray
+    csat_null: np.ndarray
+    loaded: np.ndarray
+
+
+def _background_tickets(ctx: Context, lam_pre: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(created, user, ai_handled) of the tickets unrelated to a conversation: Poisson per day."""
+    rng, cfg, users = ctx.rng, ctx.cfg, ctx.users
     launch_day = (cfg.launch_date - cfg.start_date).days
-    lam_pre = max(12.0, 0.003 * conv.n)
     days = np.arange(cfg.n_days)
     lam = np.where(days < launch_day, lam_pre, lam_pre * TICKET_LAMBDA_POST_FACTOR) * np.where(days % 7 >= 5, 0.5, 1.0)
     per_day = rng.poisson(lam)
     bg_day = np.repeat(days, per_day)
     n_bg = bg_day.size
-    bg_created = cfg.start_us + bg_day * DAY_US + rng.integers(6 * HOUR_US, 22 * HOUR_US, n_bg)
-    bg_user = np.where(rng.random(n_bg) < 0.85, rng.integers(users.n_active, users.n, n_bg),
-                       rng.integers(0, users.n, n_bg))
-    bg_post = bg_created >= cfg.launch_us
-    bg_ai = bg_post & (rng.random(n_bg) < AI_HANDLED_SHARE_POST)
+    created = cfg.start_us + bg_day * DAY_US + rng.integers(6 * HOUR_US, 22 * HOUR_US, n_bg)
+    user = np.where(rng.random(n_bg) < 0.85, rng.integers(users.n_active, users.n, n_bg),
+                    rng.integers(0, users.n, n_bg))
+    ai_handled = (created >= cfg.launch_us) & (rng.random(n_bg) < AI_HANDLED_SHARE_POST)
+    return created, user, ai_handled
 
-    # AI-linked tickets: a support conversation that did not deflect
-    support = np.flatnonzero(conv.workflow == 0)
-    arm_key = np.where(~conv.is_post[support], 3, np.where(conv.arm[support] == -1, 2, conv.arm[support]))
+
+def _support_follow_ups(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(conversation numbers, created) of the tickets after a support conversation that did not deflect."""
     from ai_ops_tools.generator import TICKET_AFTER_SUPPORT_P
 
+    rng, conv = ctx.rng, ctx.conv
+    support = np.flatnonzero(conv.workflow == 0)
+    arm_key = np.where(~conv.is_post[support], 3, np.where(conv.arm[support] == -1, 2, conv.arm[support]))
     p = np.array([TICKET_AFTER_SUPPORT_P[k] for k in ("control", "treatment", "unknown", "pilot")])[arm_key]
     linked = support[rng.random(support.size) < p]
-    n_ai = linked.size
-    ai_created = conv.start_us[linked] + rng.integers(HOUR_US // 2, 6 * DAY_US, n_ai)
+    created = conv.start_us[linked] + rng.integers(HOUR_US // 2, 6 * DAY_US, linked.size)
+    return linked, created
 
+
+def _tickets(ctx: Context, lam_pre: float) -> _Tickets:
+    """Background and AI-linked tickets with their status, reply, solve, CSAT and load times."""
+    rng, cfg = ctx.rng, ctx.cfg
+    bg_created, bg_user, bg_ai = _background_tickets(ctx, lam_pre)
+    linked, ai_created = _support_follow_ups(ctx)
+    n_bg, n_ai = bg_created.size, linked.size
     n = n_bg + n_ai
     created = np.concatenate([bg_created, ai_created])
-    user = np.concatenate([bg_user, conv.user[linked]])
     conv_id = np.concatenate([np.full(n_bg, -1), np.where(rng.random(n_ai) < 0.65, linked, -1)])
     ai_handled = np.concatenate([bg_ai, np.zeros(n_ai, bool)])
     escalated = np.concatenate([np.zeros(n_bg, bool), rng.random(n_ai) < 0.6])
@@ -198,37 +243,58 @@ def tickets_table(ctx: Context) -> tuple[pa.Table, dict[str, Any], dict[str, Any
                        np.where(status == 0, created, first_reply))
     csat_null = (~is_solved) | (rng.random(n) < 0.4)
     csat = np.clip(np.where(post, 4, 3) + rng.integers(-2, 2, n), 1, 5)
-    loaded = updated + _delay(rng, n)
+    return _Tickets(
+        created=created, user=np.concatenate([bg_user, ctx.conv.user[linked]]), conv_id=conv_id,
+        ai_handled=ai_handled, escalated=escalated, handle=handle, status=status, first_reply=first_reply,
+        solved=solved, updated=updated, csat=csat, csat_null=csat_null, loaded=updated + _delay(rng, n),
+    )
 
-    def build(rows: np.ndarray, status_: np.ndarray, solved_null: np.ndarray, updated_: np.ndarray,
-              handle_: np.ndarray, csat_null_: np.ndarray, loaded_: np.ndarray) -> pa.Table:
-        return pa.table(
-            [
-                _ids("tkt-", rows, 8), _ids("u-", user[rows], 7),
-                _null_text(_ids("conv-", np.maximum(conv_id[rows], 0), 8), conv_id[rows] < 0),
-                _pick(("chat", "email", "phone", "web"), rng.integers(0, 4, rows.size)),
-                _pick(("low", "normal", "high", "urgent"), rng.choice(4, rows.size, p=[0.3, 0.45, 0.2, 0.05])),
-                _pick(("new", "open", "pending", "solved", "closed"), status_),
-                _ts(created[rows]), _ts(first_reply[rows], status_ == 0), _ts(solved[rows], solved_null),
-                _ts(updated_), pa.array(handle_), pa.array(csat[rows].astype(np.int32), mask=csat_null_),
-                pa.array(ai_handled[rows]), pa.array(escalated[rows]), _ts(loaded_),
-            ],
-            schema=arrow_schema("support_tickets"),
-        )
 
-    rows = np.arange(n)
-    final = build(rows, status, ~is_solved, updated, handle, csat_null, loaded)
-    solved_rows = np.flatnonzero(is_solved)
+def _tickets_arrow(rng: np.random.Generator, t: _Tickets, v: _TicketVersion) -> pa.Table:
+    """The raw support_tickets rows of one version (channel and priority drawn here)."""
+    rows = v.rows
+    return pa.table(
+        [
+            _ids("tkt-", rows, 8), _ids("u-", t.user[rows], 7),
+            _null_text(_ids("conv-", np.maximum(t.conv_id[rows], 0), 8), t.conv_id[rows] < 0),
+            _pick(("chat", "email", "phone", "web"), rng.integers(0, 4, rows.size)),
+            _pick(("low", "normal", "high", "urgent"), rng.choice(4, rows.size, p=[0.3, 0.45, 0.2, 0.05])),
+            _pick(("new", "open", "pending", "solved", "closed"), v.status),
+            _ts(t.created[rows]), _ts(t.first_reply[rows], v.status == 0), _ts(t.solved[rows], v.solved_null),
+            _ts(v.updated), pa.array(v.handle), pa.array(t.csat[rows].astype(np.int32), mask=v.csat_null),
+            pa.array(t.ai_handled[rows]), pa.array(t.escalated[rows]), _ts(v.loaded),
+        ],
+        schema=arrow_schema("support_tickets"),
+    )
+
+
+def _ticket_versions(rng: np.random.Generator, t: _Tickets) -> tuple[pa.Table, dict[str, Any]]:
+    """The raw table with the planted problems: final versions plus, for some solved tickets, an
+    earlier one (still open, fewer minutes, loaded before the final one)."""
+    n = t.created.size
+    final = _tickets_arrow(rng, t, _TicketVersion(
+        rows=np.arange(n), status=t.status, solved_null=~t.is_solved, updated=t.updated, handle=t.handle,
+        csat_null=t.csat_null, loaded=t.loaded,
+    ))
+    solved_rows = np.flatnonzero(t.is_solved)
     dup = np.sort(rng.choice(solved_rows, size=min(_n_dup(n), solved_rows.size), replace=False))
-    # the earlier version: still open, fewer minutes, loaded before the final one
-    earlier_updated = first_reply[dup]
-    earlier = build(dup, np.ones(dup.size, np.int64), np.ones(dup.size, bool), earlier_updated,
-                    np.round(handle[dup] * 0.4, 1), np.ones(dup.size, bool), earlier_updated + _delay(rng, dup.size))
-    raw, truth = _plant(rng, final, "ticket_id", 0, earlier=earlier)
+    earlier_updated = t.first_reply[dup]
+    earlier_loaded = earlier_updated + _delay(rng, dup.size)
+    earlier = _tickets_arrow(rng, t, _TicketVersion(
+        rows=dup, status=np.ones(dup.size, np.int64), solved_null=np.ones(dup.size, bool),
+        updated=earlier_updated, handle=np.round(t.handle[dup] * 0.4, 1), csat_null=np.ones(dup.size, bool),
+        loaded=earlier_loaded,
+    ))
+    return _plant(rng, final, "ticket_id", 0, earlier=earlier)
 
+
+def tickets_table(ctx: Context) -> tuple[pa.Table, dict[str, Any], dict[str, Any]]:
+    lam_pre = max(12.0, 0.003 * ctx.conv.n)
+    tickets = _tickets(ctx, lam_pre)
+    raw, truth = _ticket_versions(ctx.rng, tickets)
     effects = {
-        "pre_vs_post_tickets": _pre_post_truths(cfg, created, handle),
-        "deflection": _deflection_truths(ctx, created, user, conv_id),
+        "pre_vs_post_tickets": _pre_post_truths(ctx.cfg, tickets.created, tickets.handle),
+        "deflection": _deflection_truths(ctx, tickets.created, tickets.user, tickets.conv_id),
         "planted": {
             "ticket_rate_post_factor_background": TICKET_LAMBDA_POST_FACTOR,
             "tickets_per_day_pre_lambda": lam_pre,
@@ -358,11 +424,35 @@ def crm_opportunities_table(ctx: Context) -> tuple[pa.Table, dict[str, Any]]:
 # --- agent traces -----------------------------------------------------------------------------
 
 
-def agent_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
-    rng, cfg, conv = ctx.rng, ctx.cfg, ctx.conv
-    from ai_ops_tools.generator import WORKFLOWS
-    from ai_ops_tools.generator_quality import link_kpis
+@dataclass
+class _Runs:
+    """The generated agent runs, one array element per run (times in us)."""
 
+    workflow: np.ndarray
+    agent: np.ndarray
+    started: np.ndarray
+    duration: np.ndarray
+    expected: np.ndarray  # spans the run should have
+    spans: np.ndarray  # spans it has
+    failed: np.ndarray
+    unfinished: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.started.size)
+
+
+def _agent_names() -> tuple[str, ...]:
+    from ai_ops_tools.generator import WORKFLOWS
+
+    return tuple(f"{w.split('_')[0]}-agent-{i}" for w in WORKFLOWS for i in range(1, 4))
+
+
+def _agent_runs(ctx: Context) -> tuple[_Runs, pa.Table]:
+    """Runs, half of them started from a conversation (its workflow), half free after launch."""
+    from ai_ops_tools.generator import WORKFLOWS
+
+    rng, cfg, conv = ctx.rng, ctx.cfg, ctx.conv
     n = int(np.clip(conv.n // 4, 150, 250_000))
     linked = rng.random(n) < 0.5
     conv_pick = rng.integers(0, conv.n, n)
@@ -371,7 +461,6 @@ def agent_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     started = np.where(linked, conv.start_us[conv_pick] + rng.integers(US, 60 * US, n), free_start)
     wf = np.where(linked, conv.workflow[conv_pick], rng.choice(len(WORKFLOWS), n))
     agent = wf * 3 + rng.integers(0, 3, n)
-    agent_names = tuple(f"{w.split('_')[0]}-agent-{i}" for w in WORKFLOWS for i in range(1, 4))
     expected = rng.integers(3, 8, n)
     spans = np.where(rng.random(n) < 0.1, np.maximum(expected - rng.integers(1, 3, n), 1), expected)
     unfinished = rng.random(n) < 0.02
@@ -382,46 +471,57 @@ def agent_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     run_loaded = np.where(unfinished, started, finished) + _delay(rng, n)
     runs = pa.table(
         [
-            _ids("run-", np.arange(n), 8), _pick(WORKFLOWS, wf), _pick(agent_names, agent),
+            _ids("run-", np.arange(n), 8), _pick(WORKFLOWS, wf), _pick(_agent_names(), agent),
             _null_text(_ids("conv-", conv_pick, 8), ~linked), _ts(started), _ts(finished, unfinished),
             _pick(("success", "failed"), failed.astype(np.int64)), pa.array(rescued),
             pa.array(expected.astype(np.int32)), _ts(run_loaded),
         ],
         schema=arrow_schema("agent_runs"),
     )
+    return _Runs(workflow=wf, agent=agent, started=started, duration=duration, expected=expected, spans=spans,
+                 failed=failed, unfinished=unfinished), runs
 
-    s_run = np.repeat(np.arange(n), spans)
-    s_idx = np.arange(s_run.size) - np.repeat(np.cumsum(spans) - spans, spans)
-    step_len = (duration[s_run] // spans[s_run]).astype(np.int64)
-    s_start = started[s_run] + s_idx * step_len
-    s_last = s_idx == spans[s_run] - 1
-    s_failed = s_last & failed[s_run]
-    s_unfinished = s_last & unfinished[s_run]
+
+def _agent_steps(rng: np.random.Generator, r: _Runs) -> pa.Table:
+    """The spans of every run, evenly over its duration; the last one carries the run's failure."""
+    s_run = np.repeat(np.arange(r.n), r.spans)
+    s_idx = np.arange(s_run.size) - np.repeat(np.cumsum(r.spans) - r.spans, r.spans)
+    step_len = (r.duration[s_run] // r.spans[s_run]).astype(np.int64)
+    s_start = r.started[s_run] + s_idx * step_len
+    s_last = s_idx == r.spans[s_run] - 1
+    s_failed = s_last & r.failed[s_run]
+    s_unfinished = s_last & r.unfinished[s_run]
     # workflows touch a limited, workflow-specific set of systems
-    s_system = (wf[s_run] * 2 + rng.integers(0, 4, s_run.size)) % len(SYSTEMS)
+    s_system = (r.workflow[s_run] * 2 + rng.integers(0, 4, s_run.size)) % len(SYSTEMS)
     step_names = ("plan", "retrieve", "call_tool", "draft", "review", "execute", "notify")
-    steps = pa.table(
+    return pa.table(
         [
             _ids("span-", np.arange(s_run.size), 9), _ids("run-", s_run, 8),
             pa.array((s_idx + 1).astype(np.int32)), _pick(step_names, s_idx % len(step_names)),
-            _pick(SYSTEMS, s_system), _pick(agent_names, agent[s_run]), _ts(s_start),
+            _pick(SYSTEMS, s_system), _pick(_agent_names(), r.agent[s_run]), _ts(s_start),
             _ts(s_start + step_len, s_unfinished), _pick(("success", "failed"), s_failed.astype(np.int64)),
             _ts(s_start + step_len + _delay(rng, s_run.size)),
         ],
         schema=arrow_schema("agent_steps"),
     )
 
-    n_dec = np.minimum(rng.poisson(1.2, n), 3)
-    d_run = np.repeat(np.arange(n), n_dec)
+
+def _agent_decisions(ctx: Context, r: _Runs) -> pa.Table:
+    """Up to three decisions per run, at a random time within it, some naming a CRM outcome."""
+    from ai_ops_tools.generator_quality import link_kpis
+
+    rng = ctx.rng
+    n_dec = np.minimum(rng.poisson(1.2, r.n), 3)
+    d_run = np.repeat(np.arange(r.n), n_dec)
     m = d_run.size
     sensitive = rng.random(m) < 0.3
     result = rng.choice(3, size=m, p=[0.75, 0.15, 0.10])
     reason_null = rng.random(m) < 0.12
     person = rng.integers(0, ctx.users.n, m)
-    decided = started[d_run] + (duration[d_run] * rng.random(m)).astype(np.int64)
-    decisions = pa.table(
+    decided = r.started[d_run] + (r.duration[d_run] * rng.random(m)).astype(np.int64)
+    return pa.table(
         [
-            _ids("dec-", np.arange(m), 8), _ids("run-", d_run, 8), _pick(agent_names, agent[d_run]),
+            _ids("dec-", np.arange(m), 8), _ids("run-", d_run, 8), _pick(_agent_names(), r.agent[d_run]),
             _ids("u-", person, 7), _ids("acct-", ctx.users.account[person], 6),
             _pick(("issue_refund", "update_crm_stage", "send_email", "grant_discount", "close_ticket"),
                   rng.integers(0, 5, m)),
@@ -430,16 +530,23 @@ def agent_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
             _pick(("pol-v1", "pol-v2", "pol-v3"), rng.integers(0, 3, m)),
             _pick(("success", "escalated", "fail"), result), pa.array(sensitive),
             pa.array(np.round(rng.uniform(0.001, 0.05, m), 5)),
-            link_kpis(cfg, _pick(("deflection", "revenue", "handle_time"), rng.integers(0, 3, m)), ctx.n_outcomes),
+            link_kpis(ctx.cfg, _pick(("deflection", "revenue", "handle_time"), rng.integers(0, 3, m)),
+                      ctx.n_outcomes),
             _ts(decided), _ts(decided + _delay(rng, m)),
         ],
         schema=arrow_schema("agent_decisions"),
     )
+
+
+def agent_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    r, runs = _agent_runs(ctx)
+    steps = _agent_steps(ctx.rng, r)
+    decisions = _agent_decisions(ctx, r)
     tables, truths = {}, {}
     for name, table, key in (("agent_runs", runs, "run_id"), ("agent_steps", steps, "span_id"),
                              ("agent_decisions", decisions, "decision_id")):
-        tables[name], truths[name] = _plant(rng, table, key, _n_dup(table.num_rows))
-    truths["agent_runs"]["runs_with_fewer_spans_than_expected"] = int((spans < expected).sum())
+        tables[name], truths[name] = _plant(ctx.rng, table, key, _n_dup(table.num_rows))
+    truths["agent_runs"]["runs_with_fewer_spans_than_expected"] = int((r.spans < r.expected).sum())
     return tables, truths
 
 
@@ -514,10 +621,11 @@ def ops_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
     return tables, truths
 
 
-def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
-    rng, cfg = ctx.rng, ctx.cfg
-    from ai_ops_tools.generator import MODEL_VERSIONS, SLOW_MODEL_VERSION, WORKFLOWS
+def _model_evaluations(ctx: Context) -> pa.Table:
+    """Every model version's responsible-AI checks every one to two weeks; the slow version fails more."""
+    from ai_ops_tools.generator import MODEL_VERSIONS, SLOW_MODEL_VERSION
 
+    rng, cfg = ctx.rng, ctx.cfg
     checks = ("fairness", "privacy", "explainability", "drift", "bias")
     rows: list[tuple[int, int, int]] = []  # (version, check, time_us)
     for v in range(len(MODEL_VERSIONS)):
@@ -535,7 +643,7 @@ def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]
     alert = ~passed | (rng.random(n) < 0.05)
     triaged = evaluated + (rng.lognormal(np.log(24.0), 0.9, n) * HOUR_US).astype(np.int64)
     untriaged = ~alert | (rng.random(n) < 0.1)
-    evaluations = pa.table(
+    return pa.table(
         [
             _ids("eval-", np.arange(n), 6), _pick(MODEL_VERSIONS, ver), _pick(checks, chk), _ts(evaluated),
             pa.array(passed), pa.array(alert), _ts(triaged, untriaged), _ts(evaluated + _delay(rng, n)),
@@ -543,6 +651,10 @@ def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]
         schema=arrow_schema("model_evaluations"),
     )
 
+
+def _controls(ctx: Context) -> tuple[pa.Table, pa.Table]:
+    """(controls, earlier versions of three automated ones: before they were automated, loaded earlier)."""
+    rng, cfg = ctx.rng, ctx.cfg
     n_ctl = 30
     required = rng.random(n_ctl) < 0.8
     since_day = rng.integers(-120, cfg.n_days, n_ctl)
@@ -556,19 +668,25 @@ def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]
         [_ids("ctl-", np.arange(n_ctl), 3), names, pa.array(required), since, _ts(ctl_loaded)],
         schema=arrow_schema("controls"),
     )
-    # earlier versions: the same control before it was automated, loaded earlier
     dup = np.sort(rng.choice(np.flatnonzero(~not_automated), size=3, replace=False))
     earlier = controls.take(pa.array(dup))
     earlier = earlier.set_column(3, "automated_since", pa.nulls(dup.size, pa.date32()))
     earlier = earlier.set_column(4, "loaded_at", _ts(ctl_loaded[dup] - 30 * DAY_US))
+    return controls, earlier
 
+
+def _ai_initiatives(ctx: Context) -> pa.Table:
+    """Sixteen initiatives, some promoted to production, a few retired."""
+    from ai_ops_tools.generator import WORKFLOWS
+
+    rng, cfg = ctx.rng, ctx.cfg
     n_ini = 16
     ini_start = cfg.start_us + rng.integers(-120, cfg.n_days - 20, n_ini) * DAY_US
     promoted = ini_start + rng.integers(30, 120, n_ini) * DAY_US
     not_promoted = (rng.random(n_ini) < 0.5) | (promoted > cfg.start_us + cfg.n_days * DAY_US)
     retired = ini_start + rng.integers(60, 200, n_ini) * DAY_US
     not_retired = (rng.random(n_ini) >= 0.15) | (retired > cfg.start_us + cfg.n_days * DAY_US)
-    initiatives = pa.table(
+    return pa.table(
         [
             _ids("ini-", np.arange(n_ini), 3),
             pa.array([f"Initiative {i + 1}" for i in range(n_ini)]), _pick(WORKFLOWS, np.arange(n_ini) % 5),
@@ -578,6 +696,12 @@ def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]
         schema=arrow_schema("ai_initiatives"),
     )
 
+
+def _cost_ledger(ctx: Context) -> pa.Table:
+    """Monthly run costs per workflow and category."""
+    from ai_ops_tools.generator import WORKFLOWS
+
+    rng, cfg = ctx.rng, ctx.cfg
     months = _months(cfg.start_date, cfg.start_date + timedelta(days=cfg.n_days - 1))
     cats = ("infrastructure", "licensing", "headcount", "vendor", "compliance")
     # Monthly run costs per workflow at 100,000 conversations, scaled to the data's volume so the
@@ -593,7 +717,7 @@ def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]
     rows_l = [(m, w, c) for m in months for w in WORKFLOWS for c in cats]
     n_l = len(rows_l)
     month_end_us = np.array([_date_us(_next_month(m)) for m, _, _ in rows_l], dtype=np.int64)
-    ledger = pa.table(
+    return pa.table(
         [
             _ids("led-", np.arange(n_l), 5), pa.array([m for m, _, _ in rows_l], pa.date32()),
             pa.array([w for _, w, _ in rows_l]), pa.array([c for _, _, c in rows_l]),
@@ -602,12 +726,19 @@ def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]
         ],
         schema=arrow_schema("cost_ledger"),
     )
+
+
+def governance_tables(ctx: Context) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    evaluations = _model_evaluations(ctx)
+    controls, earlier = _controls(ctx)
+    initiatives = _ai_initiatives(ctx)
+    ledger = _cost_ledger(ctx)
     tables, truths = {}, {}
     for name, table, key, earlier_t in (
         ("model_evaluations", evaluations, "evaluation_id", None), ("controls", controls, "control_id", earlier),
         ("ai_initiatives", initiatives, "initiative_id", None), ("cost_ledger", ledger, "entry_id", None),
     ):
-        tables[name], truths[name] = _plant(rng, table, key, _n_dup(table.num_rows), earlier=earlier_t)
+        tables[name], truths[name] = _plant(ctx.rng, table, key, _n_dup(table.num_rows), earlier=earlier_t)
     return tables, truths
 
 

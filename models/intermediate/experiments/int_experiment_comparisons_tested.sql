@@ -63,14 +63,11 @@ paired as (
 tested as (
     select
         *,
-        case
-            when baseline_value <> 0 then abs_lift / baseline_value
-        end as rel_lift,
+        {{ safe_divide('abs_lift', 'baseline_value') }} as rel_lift,
         abs_lift - 1.959964 * standard_error as ci_low,
         abs_lift + 1.959964 * standard_error as ci_high,
-        case
-            when standard_error > 0 then abs_lift / standard_error
-        end as z_score,
+        -- standard_error is a square root: never negative
+        {{ safe_divide('abs_lift', 'standard_error') }} as z_score,
         -- 80% power at a two-sided 5% level: (z_0.975 + z_0.80) x se
         (
             cast('1.959964' as {{ type_double() }})

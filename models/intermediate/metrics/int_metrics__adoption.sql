@@ -97,26 +97,16 @@ user_periods as (
 -- per period
 
 value_medians as (
-    select
-        period_grain,
-        period_start,
-        {{ workflow_segment_columns() }},
-        {{ median('hours_to_value') }} as median_hours_to_value
-    from ({{ expand_to_periods('time_to_value', 'first_prompt_at') }})
-        as periodized
-    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
-    having {{ workflow_segment_having() }}
+    {{ period_segment_rollup(
+        'time_to_value', time_column='first_prompt_at', segments=['workflow'],
+        measures={'median_hours_to_value': median('hours_to_value')},
+    ) }}
 ),
 
 breadth_means as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        avg(n_workflows) as mean_workflows
-    from user_periods
-    group by period_grain, period_start
+    {{ period_segment_rollup(
+        'user_periods', measures={'mean_workflows': 'avg(n_workflows)'},
+    ) }}
 ),
 
 -- one CTE per metric key

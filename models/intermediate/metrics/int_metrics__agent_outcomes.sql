@@ -14,40 +14,27 @@ outcomes as (
     select * from {{ ref('stg_crm__outcomes') }}
 ),
 
-decision_costs as (
+-- each decision with the CRM outcome it names (outcome_id is unique: the
+-- join adds no rows); a CRM outcome counts once per period however many
+-- decisions name it
+decision_outcomes as (
     select
-        period_grain,
-        period_start,
-        sum(cost_usd) as cost_usd
-    from ({{ expand_to_periods('decisions', 'decided_at') }}) as periodized
-    group by 1, 2
-),
-
--- a CRM outcome counts once per period however many decisions name it
-linked_outcomes as (
-    select
-        periodized.period_grain,
-        periodized.period_start,
-        count(distinct outcomes.outcome_id) as n_outcomes
-    from ({{ expand_to_periods('decisions', 'decided_at') }}) as periodized
-    inner join outcomes
-        on periodized.kpi_link = outcomes.outcome_id
-    group by 1, 2
+        decisions.decided_at,
+        decisions.cost_usd,
+        outcomes.outcome_id as linked_outcome_id
+    from decisions
+    left join outcomes
+        on decisions.kpi_link = outcomes.outcome_id
 ),
 
 period_costs as (
-    select
-        decision_costs.period_grain,
-        decision_costs.period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        decision_costs.cost_usd,
-        coalesce(linked_outcomes.n_outcomes, 0) as n_outcomes
-    from decision_costs
-    left join linked_outcomes
-        on
-            decision_costs.period_grain = linked_outcomes.period_grain
-            and decision_costs.period_start = linked_outcomes.period_start
+    {{ period_segment_rollup(
+        'decision_outcomes', time_column='decided_at',
+        measures={
+            'cost_usd': 'sum(cost_usd)',
+            'n_outcomes': 'count(distinct linked_outcome_id)',
+        },
+    ) }}
 ),
 
 -- one CTE per metric key

@@ -32,36 +32,32 @@ workflow_spans as (
 -- per period (rows exist for every period holding a row of the population)
 
 decision_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_decisions,
-        sum(case when is_sensitive then 1 else 0 end) as n_sensitive,
-        sum(case when is_sensitive and result = 'escalated' then 1 else 0 end)
-            as n_sensitive_escalated,
-        sum(case when is_sensitive and result = 'success' then 1 else 0 end)
-            as n_sensitive_succeeded,
-        sum(case when reason_code is not null then 1 else 0 end)
-            as n_with_reason
-    from ({{ expand_to_periods('decisions', 'decided_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'decisions', time_column='decided_at',
+        measures={
+            'n_decisions': 'count(*)',
+            'n_sensitive': 'sum(case when is_sensitive then 1 else 0 end)',
+            'n_sensitive_escalated':
+                "sum(case when is_sensitive and result = 'escalated' then 1 else 0 end)",
+            'n_sensitive_succeeded':
+                "sum(case when is_sensitive and result = 'success' then 1 else 0 end)",
+            'n_with_reason':
+                'sum(case when reason_code is not null then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 run_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_runs,
-        sum(case when is_trace_complete then 1 else 0 end) as n_traced,
-        sum(case when meets_sla then 1 else 0 end) as n_within_sla,
-        sum(case when is_successful_unrescued then 1 else 0 end)
-            as n_successful_unrescued
-    from ({{ expand_to_periods('runs', 'started_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'runs', time_column='started_at',
+        measures={
+            'n_runs': 'count(*)',
+            'n_traced': 'sum(case when is_trace_complete then 1 else 0 end)',
+            'n_within_sla': 'sum(case when meets_sla then 1 else 0 end)',
+            'n_successful_unrescued':
+                'sum(case when is_successful_unrescued then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 workflow_systems as (
@@ -71,18 +67,14 @@ workflow_systems as (
         workflow,
         count(distinct system) as n_distinct_systems
     from ({{ expand_to_periods('workflow_spans', 'started_at') }}) as periodized
-    group by 1, 2, 3
+    group by period_grain, period_start, workflow
 ),
 
 system_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        avg(n_distinct_systems) as mean_distinct_systems
-    from workflow_systems
-    group by 1, 2
+    {{ period_segment_rollup(
+        'workflow_systems',
+        measures={'mean_distinct_systems': 'avg(n_distinct_systems)'},
+    ) }}
 ),
 
 -- one CTE per metric key

@@ -3,8 +3,7 @@
     seeds/metric_catalog.csv): by the conversation's start and its first
     event's segments. A late event or a new ticket changes old conversations,
     so every period is recomputed on every run (a table). RF04: `value` is a
-    contract column; PRS: SQLFluff's DuckDB dialect cannot parse
-    `grouping sets`.
+    contract column.
 -#}
 -- noqa: disable=RF04
 
@@ -18,9 +17,13 @@ responses as (
     select * from {{ ref('int_ai_responses_priced') }}
 ),
 
-conversation_base as (
+conversation_flags as (
     select
-        {{ period_segment_keys('started_at') }},
+        started_at,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
         case when is_completed then 1 else 0 end as is_completed,
         case when workflow = 'support_automation' then 1 else 0 end
             as is_support_automation,
@@ -30,36 +33,47 @@ conversation_base as (
 ),
 
 -- responses by their own time and segments (cost_per_successful_outcome)
-response_base as (
+response_costs as (
     select
-        {{ period_segment_keys('occurred_at') }},
+        occurred_at,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
         cost_usd
     from responses
 ),
 
 -- per period and segment
 
+conversation_counts as (
+    {{ period_segment_rollup(
+        'conversation_flags', time_column='started_at',
+        segments=metric_segments(),
+        measures={
+            'n_conversations': 'count(*)',
+            'n_completed': 'sum(is_completed)',
+            'n_support_automation': 'sum(is_support_automation)',
+            'n_deflected': 'sum(is_deflected)',
+        },
+    ) }}
+),
+
 conversation_metrics as (
     select
-        {{ period_segment_columns() }},
+        *,
         case
-            when grouping(week_start) = 0 then 7
-            else {{ days_in_period('month', 'month_start') }}
-        end as days_in_period,
-        count(*) as n_conversations,
-        sum(is_completed) as n_completed,
-        sum(is_support_automation) as n_support_automation,
-        sum(is_deflected) as n_deflected
-    from conversation_base
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
+            when period_grain = 'week' then 7
+            else {{ days_in_period('month', 'period_start') }}
+        end as days_in_period
+    from conversation_counts
 ),
 
 response_cost_metrics as (
-    select
-        {{ period_segment_columns() }},
-        sum(cost_usd) as cost_usd
-    from response_base
-    group by {{ period_segment_grouping_sets() }} -- noqa: PRS
+    {{ period_segment_rollup(
+        'response_costs', time_column='occurred_at', segments=metric_segments(),
+        measures={'cost_usd': 'sum(cost_usd)'},
+    ) }}
 ),
 
 -- response cost (response time and segments) beside completed conversations
@@ -137,12 +151,10 @@ metric_rows as (
     select * from cost_per_successful_outcome
 ),
 
--- a null segment value makes no segment row (the row stays in overall)
 final as (
     select
         {{ metric_family_columns() }}
     from metric_rows
-    where segment_value is not null
 )
 
 select * from final

@@ -86,67 +86,52 @@ flagged_deliveries as (
 ),
 
 consent_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_deliveries,
-        sum(case when is_consent_matched then 1 else 0 end) as n_matched
-    from ({{ expand_to_periods('consent_deliveries', 'routed_at') }})
-        as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'consent_deliveries', time_column='routed_at',
+        measures={
+            'n_deliveries': 'count(*)',
+            'n_matched': 'sum(case when is_consent_matched then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 audit_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_events,
-        sum(case when has_delivery then 1 else 0 end) as n_audited
-    from ({{ expand_to_periods('audited_events', 'occurred_at') }})
-        as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'audited_events', time_column='occurred_at',
+        measures={
+            'n_events': 'count(*)',
+            'n_audited': 'sum(case when has_delivery then 1 else 0 end)',
+        },
+    ) }}
 ),
 
-flag_counts as (
+-- the flagged deliveries by period, and every spine period with nothing
+-- flagged: a period of the spine counts 0, not missing
+flag_rows as (
     select
         period_grain,
         period_start,
-        count(distinct sensitive_blocked_event_id) as n_sensitive_blocked,
-        sum(is_raw_text_external) as n_raw_text_external
+        sensitive_blocked_event_id,
+        is_raw_text_external
     from ({{ expand_to_periods('flagged_deliveries', 'routed_at') }})
         as periodized
-    group by 1, 2
-),
-
-count_periods as (
+    union all
     select
         period_grain,
-        period_start
+        period_start,
+        cast(null as {{ dbt.type_string() }}) as sensitive_blocked_event_id,
+        0 as is_raw_text_external
     from metric_periods
-    union
-    select
-        period_grain,
-        period_start
-    from flag_counts
 ),
 
 period_counts as (
-    select
-        count_periods.period_grain,
-        count_periods.period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        coalesce(flag_counts.n_sensitive_blocked, 0) as n_sensitive_blocked,
-        coalesce(flag_counts.n_raw_text_external, 0) as n_raw_text_external
-    from count_periods
-    left join flag_counts
-        on
-            count_periods.period_grain = flag_counts.period_grain
-            and count_periods.period_start = flag_counts.period_start
+    {{ period_segment_rollup(
+        'flag_rows',
+        measures={
+            'n_sensitive_blocked': 'count(distinct sensitive_blocked_event_id)',
+            'n_raw_text_external': 'sum(is_raw_text_external)',
+        },
+    ) }}
 ),
 
 -- one CTE per metric key

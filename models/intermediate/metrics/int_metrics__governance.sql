@@ -51,7 +51,10 @@ model_version_periods as (
     from (
         {{ expand_to_periods('responsible_ai_evaluations', 'evaluated_at') }}
     ) as periodized
-    group by 1, 2, 3
+    group by
+        periodized.period_grain,
+        periodized.period_start,
+        periodized.model_version
 ),
 
 -- compliance_automation_coverage: every spine period x required control
@@ -126,66 +129,56 @@ alerts as (
 -- a mean without any value has no row)
 
 model_version_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_model_versions,
-        sum(case when has_all_passed then 1 else 0 end) as n_all_passed
-    from model_version_periods
-    group by 1, 2
+    {{ period_segment_rollup(
+        'model_version_periods',
+        measures={
+            'n_model_versions': 'count(*)',
+            'n_all_passed': 'sum(case when has_all_passed then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 control_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        sum(case when control_id is not null then 1 else 0 end)
-            as n_required_controls,
-        sum(case when is_automated then 1 else 0 end) as n_automated
-    from control_periods
-    group by 1, 2
+    {{ period_segment_rollup(
+        'control_periods',
+        measures={
+            'n_required_controls':
+                'sum(case when control_id is not null then 1 else 0 end)',
+            'n_automated': 'sum(case when is_automated then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 initiative_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        sum(case when initiative_id is not null then 1 else 0 end)
-            as n_started,
-        sum(case when is_promoted then 1 else 0 end) as n_promoted
-    from initiative_periods
-    group by 1, 2
+    {{ period_segment_rollup(
+        'initiative_periods',
+        measures={
+            'n_started':
+                'sum(case when initiative_id is not null then 1 else 0 end)',
+            'n_promoted': 'sum(case when is_promoted then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 alert_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(*) as n_alerts,
-        sum(case when is_triaged_within_2_days then 1 else 0 end)
-            as n_triaged_within_2_days
-    from ({{ expand_to_periods('alerts', 'evaluated_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'alerts', time_column='evaluated_at',
+        measures={
+            'n_alerts': 'count(*)',
+            'n_triaged_within_2_days':
+                'sum(case when is_triaged_within_2_days then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 drift_gap_means as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(gap_days) as n_gaps,
-        avg(gap_days) as mean_gap_days
-    from ({{ expand_to_periods('drift_gaps', 'evaluated_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'drift_gaps', time_column='evaluated_at',
+        measures={
+            'n_gaps': 'count(gap_days)',
+            'mean_gap_days': 'avg(gap_days)',
+        },
+    ) }}
 ),
 
 -- one CTE per metric key

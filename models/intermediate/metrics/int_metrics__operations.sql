@@ -60,56 +60,48 @@ deployed_changes as (
 -- a mean or median without any value has no row)
 
 incident_rate_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        sum(is_ai_change_incident) as n_ai_change_incidents,
-        sum(is_response) as n_responses
-    from ({{ expand_to_periods('incident_rate_facts', 'occurred_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'incident_rate_facts', time_column='occurred_at',
+        measures={
+            'n_ai_change_incidents': 'sum(is_ai_change_incident)',
+            'n_responses': 'sum(is_response)',
+        },
+    ) }}
 ),
 
 resolution_means as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(resolution_hours) as n_resolution_hours,
-        avg(resolution_hours) as mean_resolution_hours,
-        count(diagnose_hours) as n_diagnose_hours,
-        avg(diagnose_hours) as mean_diagnose_hours,
-        count(fix_hours) as n_fix_hours,
-        avg(fix_hours) as mean_fix_hours
-    from ({{ expand_to_periods('resolved_incidents', 'resolved_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'resolved_incidents', time_column='resolved_at',
+        measures={
+            'n_resolution_hours': 'count(resolution_hours)',
+            'mean_resolution_hours': 'avg(resolution_hours)',
+            'n_diagnose_hours': 'count(diagnose_hours)',
+            'mean_diagnose_hours': 'avg(diagnose_hours)',
+            'n_fix_hours': 'count(fix_hours)',
+            'mean_fix_hours': 'avg(fix_hours)',
+        },
+    ) }}
 ),
 
 check_counts as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        sum(case when is_critical then 1 else 0 end) as n_critical_checks,
-        sum(case when is_critical and is_passing then 1 else 0 end)
-            as n_critical_passing
-    from ({{ expand_to_periods('connector_checks', 'checked_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'connector_checks', time_column='checked_at',
+        measures={
+            'n_critical_checks': 'sum(case when is_critical then 1 else 0 end)',
+            'n_critical_passing':
+                'sum(case when is_critical and is_passing then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 deploy_medians as (
-    select
-        period_grain,
-        period_start,
-        'overall' as segment_type,
-        'all' as segment_value,
-        count(deploy_days) as n_deploy_days,
-        {{ median('deploy_days') }} as median_deploy_days
-    from ({{ expand_to_periods('deployed_changes', 'deployed_at') }}) as periodized
-    group by 1, 2
+    {{ period_segment_rollup(
+        'deployed_changes', time_column='deployed_at',
+        measures={
+            'n_deploy_days': 'count(deploy_days)',
+            'median_deploy_days': median('deploy_days'),
+        },
+    ) }}
 ),
 
 -- one CTE per metric key

@@ -3,8 +3,7 @@
 -- LLM judge agreement with people, overrides and review coverage. Overall and
 -- workflow segments (the review's own workflow; for coverage the response's),
 -- week and month grains, one CTE per key (formulas:
--- seeds/metric_catalog.csv). `value` is a contract column (RF04); SQLFluff's
--- DuckDB dialect cannot parse `grouping sets` (PRS).
+-- seeds/metric_catalog.csv). `value` is a contract column (RF04).
 -- noqa: disable=RF04
 
 with
@@ -76,44 +75,37 @@ responses as (
 -- per period and workflow
 
 review_counts as (
-    select
-        period_grain,
-        period_start,
-        {{ workflow_segment_columns() }},
-        count(*) as n_reviews,
-        sum(case when passed then 1 else 0 end) as n_passed,
-        sum(case when reviewer_type = 'human' then 1 else 0 end)
-            as n_human_reviews,
-        sum(
-            case when reviewer_type = 'human' and is_override then 1 else 0 end
-        ) as n_overrides
-    from ({{ expand_to_periods('reviews', 'reviewed_at') }}) as periodized
-    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
-    having {{ workflow_segment_having() }}
+    {{ period_segment_rollup(
+        'reviews', time_column='reviewed_at', segments=['workflow'],
+        measures={
+            'n_reviews': 'count(*)',
+            'n_passed': 'sum(case when passed then 1 else 0 end)',
+            'n_human_reviews':
+                "sum(case when reviewer_type = 'human' then 1 else 0 end)",
+            'n_overrides':
+                "sum(case when reviewer_type = 'human' and is_override then 1 else 0 end)",
+        },
+    ) }}
 ),
 
 pair_counts as (
-    select
-        period_grain,
-        period_start,
-        {{ workflow_segment_columns() }},
-        count(*) as n_pairs,
-        sum(case when is_agreed then 1 else 0 end) as n_agreed
-    from ({{ expand_to_periods('review_pairs', 'reviewed_at') }}) as periodized
-    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
-    having {{ workflow_segment_having() }}
+    {{ period_segment_rollup(
+        'review_pairs', time_column='reviewed_at', segments=['workflow'],
+        measures={
+            'n_pairs': 'count(*)',
+            'n_agreed': 'sum(case when is_agreed then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 coverage_counts as (
-    select
-        period_grain,
-        period_start,
-        {{ workflow_segment_columns() }},
-        count(*) as n_responses,
-        sum(case when is_reviewed then 1 else 0 end) as n_reviewed
-    from ({{ expand_to_periods('responses', 'occurred_at') }}) as periodized
-    group by {{ workflow_segment_grouping_sets() }} -- noqa: PRS
-    having {{ workflow_segment_having() }}
+    {{ period_segment_rollup(
+        'responses', time_column='occurred_at', segments=['workflow'],
+        measures={
+            'n_responses': 'count(*)',
+            'n_reviewed': 'sum(case when is_reviewed then 1 else 0 end)',
+        },
+    ) }}
 ),
 
 -- one CTE per metric key

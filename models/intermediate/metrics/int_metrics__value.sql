@@ -28,58 +28,21 @@ savings_by_workflow as (
     where conversations > 0
 ),
 
--- model_version, prompt_version and feature_flag_state: conversation's first event
-conversation_segments as (
-    select
-        week_start,
-        month_start,
-        'model_version' as segment_type,
-        model_version as segment_value,
-        work_removed_hours,
-        cost_savings_usd
-    from conversations
-    union all
-    select
-        week_start,
-        month_start,
-        'prompt_version' as segment_type,
-        prompt_version as segment_value,
-        work_removed_hours,
-        cost_savings_usd
-    from conversations
-    union all
-    select
-        week_start,
-        month_start,
-        'feature_flag_state' as segment_type,
-        feature_flag_state as segment_value,
-        work_removed_hours,
-        cost_savings_usd
-    from conversations
+-- model_version, prompt_version and feature_flag_state: conversation's first
+-- event; its week and month as int_conversations_valued assigned them
+conversation_periods as (
+    {{ stack_periods('conversations') }}
 ),
 
 savings_by_conversation_segment as (
-    select
-        'week' as period_grain,
-        week_start as period_start,
-        segment_type,
-        segment_value,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(cost_savings_usd) as cost_savings_usd
-    from conversation_segments
-    where segment_value is not null
-    group by 1, 2, 3, 4
-    union all
-    select
-        'month' as period_grain,
-        month_start as period_start,
-        segment_type,
-        segment_value,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(cost_savings_usd) as cost_savings_usd
-    from conversation_segments
-    where segment_value is not null
-    group by 1, 2, 3, 4
+    {{ period_segment_rollup(
+        'conversation_periods', overall=false,
+        segments=['model_version', 'prompt_version', 'feature_flag_state'],
+        measures={
+            'work_removed_hours': 'sum(work_removed_hours)',
+            'cost_savings_usd': 'sum(cost_savings_usd)',
+        },
+    ) }}
 ),
 
 savings as (

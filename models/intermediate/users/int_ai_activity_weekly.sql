@@ -9,14 +9,7 @@ ai_events as (
 ),
 
 prompt_events as (
-    select
-        user_id,
-        session_id,
-        {{ period_start('week', 'occurred_at') }} as week_start
-    from ai_events
-    where
-        event_name = 'ai_user_prompt_created'
-        and user_id is not null
+    select * from {{ ref('int_ai_prompt_events') }}
 ),
 
 -- the week of the earliest / latest event is the earliest / latest week

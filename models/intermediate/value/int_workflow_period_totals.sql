@@ -31,62 +31,8 @@ conversation_grouped as (
         sum(labor_savings_usd) as labor_savings_usd,
         sum(deflection_savings_usd) as deflection_savings_usd
     from conversations
-    group by 1, 2, 3
-),
-
-conversation_periods as (
-    select
-        'week' as period_grain,
-        week_start as period_start,
-        workflow,
-        conversations,
-        completed_conversations,
-        deflected_conversations,
-        work_removed_hours,
-        labor_savings_usd,
-        deflection_savings_usd
-    from conversation_grouped
-    union all
-    select
-        'month' as period_grain,
-        month_start as period_start,
-        workflow,
-        conversations,
-        completed_conversations,
-        deflected_conversations,
-        work_removed_hours,
-        labor_savings_usd,
-        deflection_savings_usd
-    from conversation_grouped
-),
-
-conversation_totals as (
-    select
-        period_grain,
-        period_start,
-        workflow,
-        sum(conversations) as conversations,
-        sum(completed_conversations) as completed_conversations,
-        sum(deflected_conversations) as deflected_conversations,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(labor_savings_usd) as labor_savings_usd,
-        sum(deflection_savings_usd) as deflection_savings_usd
-    from conversation_periods
-    where workflow is not null
-    group by 1, 2, 3
-    union all
-    select
-        period_grain,
-        period_start,
-        'all' as workflow,
-        sum(conversations) as conversations,
-        sum(completed_conversations) as completed_conversations,
-        sum(deflected_conversations) as deflected_conversations,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(labor_savings_usd) as labor_savings_usd,
-        sum(deflection_savings_usd) as deflection_savings_usd
-    from conversation_periods
-    group by 1, 2
+    -- by name, as period_segment_rollup below (SQLFluff AM06: one style a file)
+    group by week_start, month_start, workflow
 ),
 
 -- responses: one pass to (week, month, workflow) first, as for conversations
@@ -98,53 +44,17 @@ response_grouped as (
         count(*) as ai_responses,
         sum(cost_usd) as ai_cost_usd
     from responses
-    group by 1, 2, 3
-),
-
-response_periods as (
-    select
-        'week' as period_grain,
-        week_start as period_start,
-        workflow,
-        ai_responses,
-        ai_cost_usd
-    from response_grouped
-    union all
-    select
-        'month' as period_grain,
-        month_start as period_start,
-        workflow,
-        ai_responses,
-        ai_cost_usd
-    from response_grouped
-),
-
-response_totals as (
-    select
-        period_grain,
-        period_start,
-        workflow,
-        sum(ai_responses) as ai_responses,
-        sum(ai_cost_usd) as ai_cost_usd
-    from response_periods
-    where workflow is not null
-    group by 1, 2, 3
-    union all
-    select
-        period_grain,
-        period_start,
-        'all' as workflow,
-        sum(ai_responses) as ai_responses,
-        sum(ai_cost_usd) as ai_cost_usd
-    from response_periods
-    group by 1, 2
+    group by
+        {{ period_start('week', 'occurred_at') }},
+        {{ period_start('month', 'occurred_at') }},
+        workflow
 ),
 
 -- at most one row per source and key: the sums below add zeros only
-sources as (
+grouped_sources as (
     select
-        period_grain,
-        period_start,
+        week_start,
+        month_start,
         workflow,
         conversations,
         completed_conversations,
@@ -154,11 +64,11 @@ sources as (
         deflection_savings_usd,
         0 as ai_responses,
         0 as ai_cost_usd
-    from conversation_totals
+    from conversation_grouped
     union all
     select
-        period_grain,
-        period_start,
+        week_start,
+        month_start,
         workflow,
         0 as conversations,
         0 as completed_conversations,
@@ -168,31 +78,36 @@ sources as (
         0 as deflection_savings_usd,
         ai_responses,
         ai_cost_usd
-    from response_totals
+    from response_grouped
 ),
 
+source_periods as (
+    {{ stack_periods('grouped_sources') }}
+),
+
+-- per period: each workflow (null workflows left out) and the 'all' row
+-- (segment_value 'all' of the overall row), which holds every row
 summed as (
-    select
-        period_grain,
-        period_start,
-        workflow,
-        sum(conversations) as conversations,
-        sum(completed_conversations) as completed_conversations,
-        sum(deflected_conversations) as deflected_conversations,
-        sum(ai_responses) as ai_responses,
-        sum(work_removed_hours) as work_removed_hours,
-        sum(labor_savings_usd) as labor_savings_usd,
-        sum(deflection_savings_usd) as deflection_savings_usd,
-        sum(ai_cost_usd) as ai_cost_usd
-    from sources
-    group by 1, 2, 3
+    {{ period_segment_rollup(
+        'source_periods', segments=['workflow'],
+        measures={
+            'conversations': 'sum(conversations)',
+            'completed_conversations': 'sum(completed_conversations)',
+            'deflected_conversations': 'sum(deflected_conversations)',
+            'ai_responses': 'sum(ai_responses)',
+            'work_removed_hours': 'sum(work_removed_hours)',
+            'labor_savings_usd': 'sum(labor_savings_usd)',
+            'deflection_savings_usd': 'sum(deflection_savings_usd)',
+            'ai_cost_usd': 'sum(ai_cost_usd)',
+        },
+    ) }}
 ),
 
 final as (
     select
         -- strings
         cast(period_grain as {{ dbt.type_string() }}) as period_grain,
-        cast(workflow as {{ dbt.type_string() }}) as workflow,
+        cast(segment_value as {{ dbt.type_string() }}) as workflow,
         -- numerics
         cast(conversations as bigint) as conversations,
         cast(completed_conversations as bigint) as completed_conversations,

@@ -16,25 +16,32 @@ final as (
         activity.week_start,
         activity.active_ai_users,
         activity.ai_sessions,
-        cast(activity.ai_sessions as {{ type_double() }})
-        / nullif(activity.active_ai_users, 0) as sessions_per_active_user,
+        {{ safe_divide('activity.ai_sessions', 'activity.active_ai_users') }}
+            as sessions_per_active_user,
         activity.repeat_ai_users,
-        cast(activity.repeat_ai_users as {{ type_double() }})
-        / nullif(activity.active_ai_users, 0) as repeat_user_share,
+        {{ safe_divide(
+            'activity.repeat_ai_users', 'activity.active_ai_users'
+        ) }} as repeat_user_share,
         cast(coalesce(cohorts.new_ai_users, 0) as bigint) as new_ai_users,
         cast(coalesce(cohorts.new_non_users, 0) as bigint) as new_non_users,
-        cast(cohorts.ai_users_retained_30d as {{ type_double() }})
-        / nullif(cohorts.ai_users_eligible_30d, 0) as ai_user_retention_30d,
-        cast(cohorts.non_users_retained_30d as {{ type_double() }})
-        / nullif(cohorts.non_users_eligible_30d, 0) as non_user_retention_30d,
-        cast(cohorts.ai_users_retained_60d as {{ type_double() }})
-        / nullif(cohorts.ai_users_eligible_60d, 0) as ai_user_retention_60d,
-        cast(cohorts.non_users_retained_60d as {{ type_double() }})
-        / nullif(cohorts.non_users_eligible_60d, 0) as non_user_retention_60d,
-        cast(cohorts.ai_users_retained_90d as {{ type_double() }})
-        / nullif(cohorts.ai_users_eligible_90d, 0) as ai_user_retention_90d,
-        cast(cohorts.non_users_retained_90d as {{ type_double() }})
-        / nullif(cohorts.non_users_eligible_90d, 0) as non_user_retention_90d
+        {{ safe_divide(
+            'cohorts.ai_users_retained_30d', 'cohorts.ai_users_eligible_30d'
+        ) }} as ai_user_retention_30d,
+        {{ safe_divide(
+            'cohorts.non_users_retained_30d', 'cohorts.non_users_eligible_30d'
+        ) }} as non_user_retention_30d,
+        {{ safe_divide(
+            'cohorts.ai_users_retained_60d', 'cohorts.ai_users_eligible_60d'
+        ) }} as ai_user_retention_60d,
+        {{ safe_divide(
+            'cohorts.non_users_retained_60d', 'cohorts.non_users_eligible_60d'
+        ) }} as non_user_retention_60d,
+        {{ safe_divide(
+            'cohorts.ai_users_retained_90d', 'cohorts.ai_users_eligible_90d'
+        ) }} as ai_user_retention_90d,
+        {{ safe_divide(
+            'cohorts.non_users_retained_90d', 'cohorts.non_users_eligible_90d'
+        ) }} as non_user_retention_90d
     from activity
     left join cohorts
         on activity.week_start = cohorts.cohort_week

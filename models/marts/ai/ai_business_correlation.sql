@@ -165,14 +165,14 @@ rates as (
 
     select
         *,
-        cast(ai_converted_users as {{ type_double() }})
-        / nullif(ai_users, 0) as ai_conversion_rate,
-        cast(ai_revenue_usd as {{ type_double() }})
-        / nullif(ai_users, 0) as ai_revenue_per_user_usd,
-        cast(non_user_converted_users as {{ type_double() }})
-        / nullif(non_users, 0) as non_user_conversion_rate,
-        cast(non_user_revenue_usd as {{ type_double() }})
-        / nullif(non_users, 0) as non_user_revenue_per_user_usd
+        {{ safe_divide('ai_converted_users', 'ai_users') }}
+            as ai_conversion_rate,
+        {{ safe_divide('ai_revenue_usd', 'ai_users') }}
+            as ai_revenue_per_user_usd,
+        {{ safe_divide('non_user_converted_users', 'non_users') }}
+            as non_user_conversion_rate,
+        {{ safe_divide('non_user_revenue_usd', 'non_users') }}
+            as non_user_revenue_per_user_usd
     from joined
 
 ),

@@ -5,49 +5,8 @@
 
 with
 
-conversations as (
-    select * from {{ ref('int_conversations_assembled') }}
-),
-
-events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
-),
-
--- the funnel steps of each conversation, from its own valid events
-conversation_steps as (
-    select
-        conversation_id,
-        max(
-            case when event_name = 'ai_llm_response_received' then 1 else 0 end
-        ) as has_response,
-        max(
-            case
-                when
-                    event_name = 'ai_llm_response_received'
-                    and response_status = 'success'
-                    then 1
-                else 0
-            end
-        ) as has_success,
-        max(
-            case when event_name = 'ai_user_action' then 1 else 0 end
-        ) as has_action
-    from events
-    group by conversation_id
-),
-
 conversation_funnel as (
-    select
-        conversations.workflow,
-        {{ period_start('week', 'conversations.started_at') }} as week_start,
-        coalesce(conversation_steps.has_response, 0) as has_response,
-        coalesce(conversation_steps.has_success, 0) as has_success,
-        coalesce(conversation_steps.has_action, 0) as has_action,
-        case when conversations.is_completed then 1 else 0 end as is_completed
-    from conversations
-    left join conversation_steps
-        on conversations.conversation_id = conversation_steps.conversation_id
-    where conversations.started_at is not null
+    select * from {{ ref('int_conversation_funnel_steps') }}
 ),
 
 -- a conversation without workflow counts in the week's `all` row only
@@ -56,10 +15,10 @@ weekly_steps as (
         week_start,
         coalesce(workflow, 'all') as workflow,
         count(*) as conversations,
-        sum(has_response) as with_response,
-        sum(has_success) as with_success,
-        sum(has_action) as with_action,
-        sum(is_completed) as completed
+        sum(case when has_response then 1 else 0 end) as with_response,
+        sum(case when has_success then 1 else 0 end) as with_success,
+        sum(case when has_action then 1 else 0 end) as with_action,
+        sum(case when is_completed then 1 else 0 end) as completed
     from conversation_funnel
     group by grouping sets ((week_start), (week_start, workflow)) -- noqa: PRS
     having grouping(workflow) = 1 or workflow is not null
@@ -74,14 +33,10 @@ final as (
         cast(with_success as bigint) as with_success,
         cast(with_action as bigint) as with_action,
         cast(completed as bigint) as completed,
-        cast(with_response as {{ type_double() }})
-        / nullif(conversations, 0) as response_rate,
-        cast(with_success as {{ type_double() }})
-        / nullif(with_response, 0) as success_rate,
-        cast(with_action as {{ type_double() }})
-        / nullif(with_success, 0) as action_rate,
-        cast(completed as {{ type_double() }})
-        / nullif(conversations, 0) as completion_rate
+        {{ safe_divide('with_response', 'conversations') }} as response_rate,
+        {{ safe_divide('with_success', 'with_response') }} as success_rate,
+        {{ safe_divide('with_action', 'with_success') }} as action_rate,
+        {{ safe_divide('completed', 'conversations') }} as completion_rate
     from weekly_steps
 )
 

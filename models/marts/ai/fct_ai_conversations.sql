@@ -2,20 +2,11 @@
     One row per AI conversation (int_conversations_assembled), published
     without user_id: the user appears only as user_key, null for opted-out
     users (their conversations stay in, so aggregates count them).
-
-    Incremental (delete+insert on conversation_id, docs/INCREMENTAL.md). A
-    conversation's row depends on its own events, on its user's opt-out, and
-    on the tickets and CRM outcomes matched or attributed to it, which are
-    matched by the conversation's own id or by its user (the user's ticket
-    windows, the user's latest conversation before an outcome). A run
-    therefore rewrites every conversation named by, or belonging to a user
-    named by an event processed since the newest stored max_processed_at, or
-    by a row loaded since the newest stored max_loaded_at (or with a null
-    loaded_at): a users row that became the kept one, or
-    any raw version of a ticket or outcome that has such a row (all its
-    versions: an updated ticket may have moved to another user). Stored
-    events never change and conversations never disappear. A changed
-    ai_launch_date, window or user_key_salt var needs --full-refresh.
+    Incremental (delete+insert on conversation_id): a run rewrites every
+    conversation whose events, user, tickets or CRM outcomes changed since
+    the last run, one link further through its user (docs/INCREMENTAL.md
+    says why). A changed ai_launch_date, window or user_key_salt var needs
+    --full-refresh.
 -#}
 {{
     config(
@@ -42,9 +33,9 @@ users as (
 
 ),
 
-outcomes as (
+conversation_outcomes as (
 
-    select * from {{ ref('int_crm_outcomes_attributed') }}
+    select * from {{ ref('int_crm_outcomes_by_conversation') }}
 
 ),
 
@@ -195,21 +186,6 @@ batch as (
             )
             or user_id in (select affected_keys.user_id from affected_keys)
     {% endif %}
-
-),
-
-conversation_outcomes as (
-
-    select
-        attributed_conversation_id as conversation_id,
-        count(*) as n_attributed_outcomes,
-        sum(case when is_conversion then 1 else 0 end)
-            as n_attributed_conversions,
-        coalesce(sum(case when is_conversion then amount_usd end), 0)
-            as attributed_revenue_usd
-    from outcomes
-    where attributed_conversation_id is not null
-    group by 1
 
 ),
 

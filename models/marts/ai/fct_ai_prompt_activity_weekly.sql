@@ -6,53 +6,16 @@
     counted whether or not they opted out, as in ops_metrics, so the user
     appears only as user_week_key: a salted md5 of the week and the user id,
     which tells users apart within one week but cannot follow a person from
-    week to week nor be joined to user_key. Prompt events without a user_id
-    have no user to count and are left out, as in ops_metrics.
+    week to week nor be joined to user_key. The counting is done in
+    int_user_prompt_segments_weekly; this model only hides the user.
 -#}
 {%- set user_key_salt = var('user_key_salt', 'ai_ops_user_key_salt') -%}
 
 with
 
-events as (
-
-    select * from {{ ref('stg_telemetry__ai_events') }}
-
-),
-
-prompt_events as (
-
-    select
-        user_id,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
-        {{ period_start('week', 'occurred_at') }} as week_start
-    from events
-    where
-        event_name = 'ai_user_prompt_created'
-        and user_id is not null
-
-),
-
 user_week_segments as (
 
-    select
-        week_start,
-        user_id,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
-        count(*) as n_prompts
-    from prompt_events
-    group by
-        week_start,
-        user_id,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state
+    select * from {{ ref('int_user_prompt_segments_weekly') }}
 
 ),
 

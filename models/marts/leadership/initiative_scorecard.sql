@@ -6,28 +6,11 @@
 with
 
 contracts as (
-    select * from {{ ref('outcome_contracts') }}
+    select * from {{ ref('int_outcome_contracts_enriched') }}
 ),
 
 metrics as (
     select * from {{ ref('ops_metrics') }}
-),
-
-metric_targets as (
-    select * from {{ ref('metric_targets') }}
-),
-
-initiatives as (
-    select * from {{ ref('stg_governance__ai_initiatives') }}
-),
-
-contract_grains as (
-    select
-        *,
-        case
-            when review_cadence = 'weekly' then 'week' else 'month'
-        end as period_grain
-    from contracts
 ),
 
 -- the review calendar: the periods of ops_metrics (dense between its first
@@ -41,44 +24,41 @@ calendar as (
 
 baseline_measured as (
     select
-        contract_grains.initiative_id,
-        contract_grains.metric_key,
-        contract_grains.segment_type,
-        contract_grains.segment_value,
+        contracts.initiative_id,
+        contracts.metric_key,
+        contracts.segment_type,
+        contracts.segment_value,
         avg(metrics.value) as measured_mean,
         stddev_samp(metrics.value) as measured_stddev
-    from contract_grains
+    from contracts
     left join metrics
         on
-            contract_grains.metric_key = metrics.metric_key
-            and contract_grains.segment_type = metrics.segment_type
-            and contract_grains.segment_value = metrics.segment_value
-            and contract_grains.period_grain = metrics.period_grain
-            and contract_grains.baseline_start <= metrics.period_start
-            and contract_grains.baseline_end >= metrics.period_start
+            contracts.metric_key = metrics.metric_key
+            and contracts.segment_type = metrics.segment_type
+            and contracts.segment_value = metrics.segment_value
+            and contracts.period_grain = metrics.period_grain
+            and contracts.baseline_start <= metrics.period_start
+            and contracts.baseline_end >= metrics.period_start
     group by 1, 2, 3, 4
 ),
 
 baselines as (
     select
-        contract_grains.*,
+        contracts.*,
         coalesce(
-            contract_grains.baseline_value, baseline_measured.measured_mean
+            contracts.baseline_value, baseline_measured.measured_mean
         ) as baseline,
         case
-            when contract_grains.baseline_value is null
+            when contracts.baseline_value is null
                 then baseline_measured.measured_stddev
-        end as baseline_stddev,
-        coalesce(metric_targets.at_risk_band, 0) as at_risk_band
-    from contract_grains
+        end as baseline_stddev
+    from contracts
     inner join baseline_measured
         on
-            contract_grains.initiative_id = baseline_measured.initiative_id
-            and contract_grains.metric_key = baseline_measured.metric_key
-            and contract_grains.segment_type = baseline_measured.segment_type
-            and contract_grains.segment_value = baseline_measured.segment_value
-    left join metric_targets
-        on contract_grains.metric_key = metric_targets.metric_key
+            contracts.initiative_id = baseline_measured.initiative_id
+            and contracts.metric_key = baseline_measured.metric_key
+            and contracts.segment_type = baseline_measured.segment_type
+            and contracts.segment_value = baseline_measured.segment_value
 ),
 
 review_periods as (
@@ -103,14 +83,9 @@ review_periods as (
 judged as (
     select
         *,
-        case
-            when target_value <> baseline
-                then (value - baseline) / (target_value - baseline)
-        end as progress,
-        case
-            when baseline_stddev <> 0
-                then (value - baseline) / baseline_stddev
-        end as movement_z,
+        {{ safe_divide('value - baseline', 'target_value - baseline') }}
+            as progress,
+        {{ safe_divide('value - baseline', 'baseline_stddev') }} as movement_z,
         {{ target_status(
             'value', 'target_value', 'direction', 'at_risk_band'
         ) }} as status
@@ -180,7 +155,8 @@ final as (
         -- ids and strings
         cast(recommended.initiative_id as {{ dbt.type_string() }})
             as initiative_id,
-        cast(initiatives.name as {{ dbt.type_string() }}) as initiative_name,
+        cast(recommended.initiative_name as {{ dbt.type_string() }})
+            as initiative_name,
         cast(recommended.metric_key as {{ dbt.type_string() }}) as metric_key,
         cast(recommended.segment_type as {{ dbt.type_string() }})
             as segment_type,
@@ -206,8 +182,6 @@ final as (
         cast(recommended.recommendation as {{ dbt.type_string() }})
             as recommendation
     from recommended
-    left join initiatives
-        on recommended.initiative_id = initiatives.initiative_id
 )
 
 select * from final

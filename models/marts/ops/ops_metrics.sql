@@ -66,8 +66,8 @@ catalog as (
     select * from {{ ref('metric_catalog') }}
 ),
 
-metric_targets as (
-    select * from {{ ref('metric_targets') }}
+targets as (
+    select * from {{ ref('int_metric_targets') }}
 ),
 
 family_rows as (
@@ -147,15 +147,6 @@ all_rows as (
     select * from published_rows
     union all
     select * from missing_rows
-),
-
-targets as (
-    select
-        metric_key,
-        cast(target as {{ type_double() }}) as target,
-        direction,
-        coalesce(cast(at_risk_band as {{ type_double() }}), 0) as at_risk_band
-    from metric_targets
 ),
 
 valued as (
