@@ -30,9 +30,9 @@ import pytest
 
 from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import PROJECT_DIR, TEST_CONVERSATIONS, TEST_SEED, DbtProject
+from helpers_rel import WRITE_TIME_COLUMNS
 from test_incremental import (
     CONTRACTED_MARTS,
-    WRITE_TIME_COLUMNS,
     Relation,
     _normalize,
     _sort_key,
