@@ -10,8 +10,10 @@ STAMP := $(VENV)/.installed
 VENV2 ?= .venv-duckdb2
 BIN2 := $(VENV2)/bin
 STAMP2 := $(VENV2)/.installed
+# The `spark` extra (dbt-spark[session], pyspark) in .venv: only for the spark target and its test.
+STAMP_SPARK := $(VENV)/.installed-spark
 
-.PHONY: install install-duckdb2 browser demo report test test-duckdb2 check lint bench clean
+.PHONY: install install-duckdb2 install-spark test-spark browser demo report test test-duckdb2 check lint bench clean
 
 $(STAMP): pyproject.toml constraints/duckdb-1.5.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +30,21 @@ $(STAMP2): $(STAMP) constraints/duckdb-2.0.txt
 	$(BIN2)/python -c "import duckdb, dbt.version, ai_ops_tools; assert duckdb.__version__.startswith('2.0.'), duckdb.__version__"
 	touch $(STAMP2)
 
+$(STAMP_SPARK): $(STAMP)
+	$(BIN)/pip install --quiet -c constraints/duckdb-1.5.txt -e '.[dev,semantic,spark]'
+	$(BIN)/python -c "import pyspark, dbt.adapters.spark; print('pyspark', pyspark.__version__)"
+	@command -v java >/dev/null || { echo "Spark needs Java 17+: install a JDK (e.g. apt-get install openjdk-17-jre-headless)"; exit 1; }
+	touch $(STAMP_SPARK)
+
 profiles.yml:
 	cp profiles.yml.example profiles.yml
 
 install: $(STAMP) profiles.yml
 
 install-duckdb2: $(STAMP2) profiles.yml
+
+## dbt-spark[session] and pyspark (the `spark` extra) into .venv, for the spark target; needs Java 17+.
+install-spark: $(STAMP_SPARK) profiles.yml
 
 ## Debian's Chromium for the report's PDF and the browser tests (never a browser download: the
 ## distribution's package, as a user would install it). Skipped when /usr/bin/chromium is there.
@@ -49,10 +60,15 @@ demo: install
 	$(BIN)/ai-ops demo
 
 ## The whole test suite: lint, ruff, mypy, dbt builds and tests on DuckDB 1.5 and Postgres, pytest, the marts of
-## DuckDB 1.5 and 2.0 compared row by row; then the DuckDB end-to-end tests again on DuckDB 2.0.
-test: install install-duckdb2 browser
+## DuckDB 1.5 and 2.0 compared row by row, the marts built on a local Spark against DuckDB's (group `spark`); then the
+## DuckDB end-to-end tests again on DuckDB 2.0.
+test: install install-duckdb2 install-spark browser
 	AI_OPS_OTHER_DUCKDB_PYTHON=$(abspath $(BIN2))/python $(BIN)/pytest
 	$(MAKE) --no-print-directory test-duckdb2
+
+## The Spark group alone: the test data built on a local Spark, every published mart against DuckDB's.
+test-spark: install-spark
+	$(BIN)/pytest -m spark
 
 ## The DuckDB-only end-to-end tests on DuckDB 2.0.x (.venv-duckdb2): its own session build, same data.
 test-duckdb2: install-duckdb2

@@ -10,7 +10,11 @@
 {%- endmacro %}
 
 {% macro default__seconds_between(start_expr, end_expr) -%}
-    cast(extract(epoch from (cast({{ end_expr }} as timestamp) - cast({{ start_expr }} as timestamp))) as double precision)
+    cast(extract(epoch from (cast({{ end_expr }} as timestamp) - cast({{ start_expr }} as timestamp))) as {{ type_double() }})
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_expr, end_expr) -%}
+    (cast(unix_micros(cast({{ end_expr }} as timestamp)) - unix_micros(cast({{ start_expr }} as timestamp)) as double) / 1000000.0)
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start_expr, end_expr) -%}
@@ -41,6 +45,10 @@
     (cast({{ timestamp_expr }} as timestamp) + cast({{ days_expr }} as integer) * interval '1 day')
 {%- endmacro %}
 
+{% macro spark__add_days(timestamp_expr, days_expr) -%}
+    timestampadd(day, cast({{ days_expr }} as integer), cast({{ timestamp_expr }} as timestamp))
+{%- endmacro %}
+
 {% macro duckdb__add_days(timestamp_expr, days_expr) -%}
     (cast({{ timestamp_expr }} as timestamp) + to_days(cast({{ days_expr }} as integer)))
 {%- endmacro %}
@@ -60,6 +68,10 @@
     {%- else -%}
         cast(extract(day from (date_trunc('month', cast({{ period_start_expr }} as date)) + interval '1 month' - interval '1 day')) as integer)
     {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__days_in_period(grain, period_start_expr) -%}
+    {{ ai_ops.duckdb__days_in_period(grain, period_start_expr) }}
 {%- endmacro %}
 
 {% macro duckdb__days_in_period(grain, period_start_expr) -%}

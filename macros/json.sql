@@ -14,9 +14,22 @@
 {#- first, so `\\u0000` (a backslash, then the text u0000) does not count. Portable SQL.       -#}
 {#- ------------------------------------------------------------------------------------------- -#}
 {% macro json_has_nul_escape(json_text_expr) -%}
+    {{ return(adapter.dispatch('json_has_nul_escape', 'ai_ops')(json_text_expr)) }}
+{%- endmacro %}
+
+{% macro default__json_has_nul_escape(json_text_expr) -%}
     coalesce(
         strpos({{ json_text_expr }}, '\u0000') > 0
         and strpos(replace({{ json_text_expr }}, '\\', ''), '\u0000') > 0,
+        false
+    )
+{%- endmacro %}
+
+{% macro spark__json_has_nul_escape(json_text_expr) -%}
+    {#- Spark reads backslash escapes in '...' literals: raw literals r'...' keep the text as written. -#}
+    coalesce(
+        instr({{ json_text_expr }}, r'\u0000') > 0
+        and instr(replace({{ json_text_expr }}, r'\\', ''), r'\u0000') > 0,
         false
     )
 {%- endmacro %}
@@ -32,6 +45,11 @@
 
 {% macro default__json_is_object(json_text_expr) -%}
     coalesce(jsonb_typeof({{ ai_ops_udf_schema() }}.ai_ops_try_jsonb({{ json_text_expr }})) = 'object', false)
+{%- endmacro %}
+
+{% macro spark__json_is_object(json_text_expr) -%}
+    {#- from_json into a map is null for invalid JSON, arrays, scalars and JSON null -#}
+    (from_json({{ json_text_expr }}, 'map<string,string>') is not null)
 {%- endmacro %}
 
 {% macro duckdb__json_is_object(json_text_expr) -%}
@@ -80,6 +98,16 @@
     )
 {%- endmacro %}
 
+{% macro spark__json_extract_fields(json_text_expr, keys) -%}
+    {#-
+        Spark: one from_json into map<string, string> (null unless the text is a JSON object;
+        values as text, nested objects and arrays as JSON text, JSON null as null); json_field
+        reads it by key. Spark does not copy an expensive expression into each reader
+        (CollapseProject keeps it apart), so the document is parsed once per row.
+    -#}
+    from_json({{ json_text_expr }}, 'map<string,string>')
+{%- endmacro %}
+
 {% macro duckdb__json_extract_fields(json_text_expr, keys) -%}
     {#-
         A key given twice in the object: the LAST value wins, as in Postgres' jsonb (DuckDB's
@@ -123,7 +151,16 @@
     {%- if key not in keys -%}
         {{ exceptions.raise_compiler_error("json_field: key '" ~ key ~ "' is not in keys " ~ keys) }}
     {%- endif -%}
+    {{ return(adapter.dispatch('json_field', 'ai_ops')(fields_expr, keys, key)) }}
+{%- endmacro %}
+
+{% macro default__json_field(fields_expr, keys, key) -%}
     ({{ fields_expr }})[{{ keys.index(key) + 1 }}]
+{%- endmacro %}
+
+{% macro spark__json_field(fields_expr, keys, key) -%}
+    {#- the map of spark__json_extract_fields, by key (a missing key reads as null) -#}
+    element_at({{ fields_expr }}, '{{ key }}')
 {%- endmacro %}
 
 

@@ -37,14 +37,14 @@
         {{ select_as(segment_type, 'segment_type') }},
         {{ select_as(segment_value, 'segment_value') }},
         {% if value is not none -%}
-        cast({{ value }} as double precision) as value,
+        cast({{ value }} as {{ type_double() }}) as value,
         {%- else -%}
-        cast({{ numerator }} as double precision){% if scale != 1 %} * {{ scale }}{% endif %}
-        / nullif(cast({{ denominator }} as double precision), 0) as value,
+        cast({{ numerator }} as {{ type_double() }}){% if scale != 1 %} * {{ scale }}{% endif %}
+        / nullif(cast({{ denominator }} as {{ type_double() }}), 0) as value,
         {%- endif %}
-        cast({{ numerator if numerator is not none else 'null' }} as double precision)
+        cast({{ numerator if numerator is not none else 'null' }} as {{ type_double() }})
             as numerator,
-        cast({{ denominator if denominator is not none else 'null' }} as double precision)
+        cast({{ denominator if denominator is not none else 'null' }} as {{ type_double() }})
             as denominator
     from {{ from }}
     {%- if where is not none %}
@@ -60,9 +60,9 @@
         cast(period_start as date) as period_start,
         cast(segment_type as {{ dbt.type_string() }}) as segment_type,
         cast(segment_value as {{ dbt.type_string() }}) as segment_value,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator
+        cast(value as {{ type_double() }}) as value,
+        cast(numerator as {{ type_double() }}) as numerator,
+        cast(denominator as {{ type_double() }}) as denominator
 {%- endmacro %}
 
 

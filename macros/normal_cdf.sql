@@ -39,7 +39,7 @@
 
 {#- A double precision constant from its decimal text (identical bits on every adapter). -#}
 {% macro _normal_cdf_const(text) -%}
-    cast('{{ text }}' as double precision)
+    cast('{{ text }}' as {{ ai_ops.type_double() }})
 {%- endmacro %}
 
 
@@ -70,7 +70,7 @@
     {%- set q = ['1.28426009614491121', '0.468238212480865118', '0.0659881378689285515',
                  '0.00378239633202758244', '7.29751555083966205e-5'] -%}
 
-    {%- set xv = '(cast(' ~ x ~ ' as double precision))' -%}
+    {%- set xv = '(cast(' ~ x ~ ' as ' ~ ai_ops.type_double() ~ '))' -%}
     {%- set y = 'abs' ~ xv -%}
     {%- set xsq = '(' ~ xv ~ ' * ' ~ xv ~ ')' -%}
     {%- set inv_xsq = '(1.0 / ' ~ xsq ~ ')' -%}
@@ -88,7 +88,7 @@
     {%- set far_den = ai_ops._normal_cdf_horner(inv_xsq, ['1'] + q) -%}
 
     {#- exp(-y^2 / 2), split at xs = trunc(16 y) / 16 as in Cody's ANORM. -#}
-    {%- set xs = '(trunc(' ~ y ~ ' * 16.0) / 16.0)' -%}
+    {%- set xs = '(' ~ ai_ops.truncate_number(y ~ ' * 16.0') ~ ' / 16.0)' -%}
     {%- set gauss = '(exp(-' ~ xs ~ ' * ' ~ xs ~ ' * 0.5) * exp(-((' ~ y ~ ' - ' ~ xs ~ ') * (' ~ y ~ ' + ' ~ xs ~ ')) * 0.5))' -%}
 
     {%- set lower_tail -%}
@@ -106,7 +106,7 @@
     {%- endset -%}
 
     (case
-        when {{ xv }} is null then cast(null as double precision)
+        when {{ xv }} is null then cast(null as {{ ai_ops.type_double() }})
         when {{ y }} <= {{ ai_ops._normal_cdf_const('1.1102230246251565e-16') }}
             then {{ ai_ops._normal_cdf_const('0.5') }}
         when {{ y }} <= {{ ai_ops._normal_cdf_const('0.67448975') }}
@@ -118,7 +118,28 @@
 {%- endmacro %}
 
 
+{#- trunc(expr) of a double: toward zero. Spark's trunc() truncates dates; floor() returns a bigint. -#}
+{% macro truncate_number(expr) -%}
+    {{ return(adapter.dispatch('truncate_number', 'ai_ops')(expr)) }}
+{%- endmacro %}
+
+{% macro default__truncate_number(expr) -%}
+    {{ return('trunc(' ~ expr ~ ')') }}
+{%- endmacro %}
+
+{% macro spark__truncate_number(expr) -%}
+    {#- only called on |x| * 16 < 615 (the branches below 38.4): the bigint cannot overflow -#}
+    {{ return('cast(case when ' ~ expr ~ ' < 0 then ceil(' ~ expr ~ ') else floor(' ~ expr ~ ') end as double)') }}
+{%- endmacro %}
+
+
 {#- DuckDB runs exactly the same arithmetic (kept as its own entry so a faster native path can replace it later). -#}
 {% macro duckdb__normal_cdf(x) -%}
+    {{ ai_ops.default__normal_cdf(x) }}
+{%- endmacro %}
+
+
+{#- Spark runs the same arithmetic too (its own truncate_number; doubles are IEEE as everywhere). -#}
+{% macro spark__normal_cdf(x) -%}
     {{ ai_ops.default__normal_cdf(x) }}
 {%- endmacro %}

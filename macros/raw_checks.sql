@@ -76,6 +76,10 @@
     expected {key: {schema, table, columns}} absent from information_schema.columns.
 -#}
 {% macro missing_raw_relations(expected) -%}
+    {{ return(adapter.dispatch('missing_raw_relations', 'ai_ops')(expected)) }}
+{%- endmacro %}
+
+{% macro default__missing_raw_relations(expected) -%}
     {%- set problems = [] -%}
     {%- set schemas = [] -%}
     {%- for item in expected.values() if item.schema | lower not in schemas -%}
@@ -109,5 +113,23 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+    {{ return(problems) }}
+{%- endmacro %}
+
+
+{#- Spark has no information_schema: the catalog is asked table by table (the metastore answers). -#}
+{% macro spark__missing_raw_relations(expected) -%}
+    {%- set problems = [] -%}
+    {%- for key, item in expected.items() | sort -%}
+        {%- set relation = adapter.get_relation(database=none, schema=item.schema, identifier=item.table) -%}
+        {%- if relation is none -%}
+            {%- do problems.append('missing raw table ' ~ item.schema ~ '.' ~ item.table) -%}
+        {%- else -%}
+            {%- set found = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+            {%- for column in item.columns if column not in found -%}
+                {%- do problems.append('missing raw column ' ~ item.schema ~ '.' ~ item.table ~ '.' ~ column) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(problems) }}
 {%- endmacro %}

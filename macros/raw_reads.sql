@@ -14,7 +14,7 @@
     {%- if execute and 'sources' not in graph -%}
         {#- a unit test: no graph; its fixture has the real raw table's columns and types -#}
         {%- set relation = api.Relation.create(
-            database=target.database, schema=var('raw_schema', 'raw'), identifier=table_name) -%}
+            database=(target.database if target.database is defined else none), schema=var('raw_schema', 'raw'), identifier=table_name) -%}
         {%- set landed = landed_column_types(relation) -%}
         {%- set declared = [] -%}
         {%- for name, dtype in landed.items() -%}
@@ -83,7 +83,7 @@
 {#- The family of a warehouse type name (DuckDB or Postgres spelling), or none when unknown. -#}
 {% macro type_family(data_type) -%}
     {%- set t = (data_type or '') | lower | trim -%}
-    {%- if t in ('text', 'varchar', 'string', 'bpchar', 'json', 'jsonb', 'name')
+    {%- if t in ('text', 'varchar', 'string', 'bpchar', 'json', 'jsonb', 'name', 'void')
         or t.startswith('character') or t.startswith('varchar') or t.startswith('char') -%}
         {{ return('text') }}
     {%- elif t in ('smallint', 'int2', 'tinyint', 'integer', 'int', 'int4', 'utinyint', 'usmallint') -%}
@@ -129,7 +129,7 @@
     {%- elif landed == data_type or (data_type == 'date' and (landed_type or '') | lower == 'date') -%}
         {{ return({'value': column, 'bad': none}) }}
     {%- elif landed in widening.get(data_type, []) -%}
-        {{ return({'value': 'cast(' ~ column ~ ' as ' ~ data_type ~ ')', 'bad': none}) }}
+        {{ return({'value': 'cast(' ~ column ~ ' as ' ~ sql_type(data_type) ~ ')', 'bad': none}) }}
     {%- elif data_type in ('integer', 'bigint') and landed in ('double precision', 'numeric', 'bigint') -%}
         {%- set value = whole_number_in_range(column, data_type) -%}
     {%- else -%}
@@ -195,6 +195,15 @@
 
 {% macro default__regex_full_match(expr, pattern) -%}
     {{ return('coalesce(' ~ expr ~ " ~ '" ~ pattern ~ "', false)") }}
+{%- endmacro %}
+
+{% macro spark__regex_full_match(expr, pattern) -%}
+    {#-
+        Java regex: rlike finds a match anywhere, so the pattern is anchored with \z (Java's `$`
+        also matches before a final line break, RE2's does not). A raw literal (r'...') keeps the
+        backslash whatever spark.sql.parser.escapedStringLiterals says.
+    -#}
+    {{ return('coalesce(' ~ expr ~ " rlike r'^(?:" ~ pattern ~ ")\\z', false)") }}
 {%- endmacro %}
 
 {% macro duckdb__regex_full_match(expr, pattern) -%}

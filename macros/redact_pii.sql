@@ -54,6 +54,33 @@
         ~ ' else ' ~ text ~ ' end)') }}
 {%- endmacro %}
 
+{#-
+    Spark: Java's regex engine. Three differences from RE2 are rewritten (java_pii_pattern): the
+    word boundary (Java 17's \b also counts accented letters as word characters, RE2's only
+    ASCII: an explicit ASCII look-around instead), a "[" inside a bracket class (Java reads it as
+    a nested class: escaped) and the end anchor (Java's $ also matches before a final line break:
+    \z). Case-insensitive rules get (?iu), Unicode case folding as RE2's 'i'. Replacements use
+    $1/$2 for \1/\2. Patterns go into raw literals (r'...'), which Spark does not unescape.
+-#}
+{% macro spark__redact_pii(text_expr) -%}
+    {%- set text = 'cast(' ~ text_expr ~ ' as string)' -%}
+    {%- set ns = namespace(sql=text) -%}
+    {%- for rule in redact_pii_rules() -%}
+        {%- set replacement = rule.get('replacement', rule['placeholder']) | replace('\\1', '$1') | replace('\\2', '$2') -%}
+        {%- for _ in range(rule.get('passes', 1)) -%}
+            {%- set ns.sql = 'regexp_replace(' ~ ns.sql ~ ", r'" ~ java_pii_pattern(rule) ~ "', '" ~ replacement ~ "')" -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return('(case when ' ~ spark__has_pii(text_expr) ~ ' then ' ~ ns.sql ~ ' else ' ~ text ~ ' end)') }}
+{%- endmacro %}
+
+{% macro java_pii_pattern(rule) -%}
+    {%- set ascii_word = '[A-Za-z0-9_]' -%}
+    {%- set boundary = '(?:(?<=' ~ ascii_word ~ ')(?!' ~ ascii_word ~ ')|(?<!' ~ ascii_word ~ ')(?=' ~ ascii_word ~ '))' -%}
+    {%- set pattern = rule['pattern'] | replace('~B~', boundary) | replace('[^[', '[^\\[') | replace('$', '\\z') -%}
+    {{ return(('(?iu)' if rule.get('case_insensitive') else '') ~ pattern) }}
+{%- endmacro %}
+
 {% macro has_pii(text_expr) -%}
     {{ return(adapter.dispatch('has_pii', 'ai_ops')(text_expr)) }}
 {%- endmacro %}
@@ -64,6 +91,15 @@
 
 {% macro duckdb__has_pii(text_expr) -%}
     {{ return(has_pii_re2('cast(' ~ text_expr ~ ' as text)')) }}
+{%- endmacro %}
+
+{% macro spark__has_pii(text_expr) -%}
+    {%- set text = 'cast(' ~ text_expr ~ ' as string)' -%}
+    {%- set tests = [] -%}
+    {%- for rule in redact_pii_rules() -%}
+        {%- do tests.append(text ~ " rlike r'" ~ java_pii_pattern(rule) ~ "'") -%}
+    {%- endfor -%}
+    {{ return('(' ~ text ~ " rlike '[0-9@:]' and (" ~ tests | join(' or ') ~ '))') }}
 {%- endmacro %}
 
 {% macro has_pii_re2(sql_expr) -%}

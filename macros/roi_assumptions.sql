@@ -10,13 +10,13 @@
 
 {% macro roi_assumption_columns() -%}
     {#- The five roi_assumptions values a value row used, as double precision. -#}
-    cast(baseline_minutes_per_case as double precision)
+    cast(baseline_minutes_per_case as {{ type_double() }})
             as baseline_minutes_per_case,
-        cast(ai_minutes_per_case as double precision) as ai_minutes_per_case,
-        cast(review_minutes_per_case as double precision)
+        cast(ai_minutes_per_case as {{ type_double() }}) as ai_minutes_per_case,
+        cast(review_minutes_per_case as {{ type_double() }})
             as review_minutes_per_case,
-        cast(loaded_hourly_cost_usd as double precision)
+        cast(loaded_hourly_cost_usd as {{ type_double() }})
             as loaded_hourly_cost_usd,
-        cast(deflection_cost_per_ticket_usd as double precision)
+        cast(deflection_cost_per_ticket_usd as {{ type_double() }})
             as deflection_cost_per_ticket_usd
 {%- endmacro %}

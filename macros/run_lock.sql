@@ -94,3 +94,17 @@ commit;
 {% macro duckdb__release_run_lock() -%}
     {{ return('') }}
 {%- endmacro %}
+
+
+{#-
+    Spark: no lock. Spark SQL has neither advisory locks nor transactions, so a claim row could
+    not be taken atomically; on a cluster, run one scheduled dbt job per target schema (the
+    scheduler's concurrency limit of one). The local `session` method runs inside one process.
+-#}
+{% macro spark__acquire_run_lock(stale_after_minutes) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro spark__release_run_lock() -%}
+    {{ return('') }}
+{%- endmacro %}

@@ -32,10 +32,24 @@
 {#- SQL true unless the text is such a fraction; the regex runs only where 30 zeros follow a point. -#}
 {% macro _not_tiny_fraction(expr) -%}
     case
-        when strpos({{ expr }}, '.000000000000000000000000000000') > 0
+        when {{ text_position(expr, "'.000000000000000000000000000000'") }} > 0
             then not {{ regex_full_match('trim(' ~ expr ~ ')', _tiny_fraction_pattern() ~ '[0-9]*$') }}
         else true
     end
+{%- endmacro %}
+
+
+{#- text_position(text, search): 1-based position of the first `search` in `text`, 0 when absent (Spark: instr). -#}
+{% macro text_position(text, search) -%}
+    {{ return(adapter.dispatch('text_position', 'ai_ops')(text, search)) }}
+{%- endmacro %}
+
+{% macro default__text_position(text, search) -%}
+    {{ return('strpos(' ~ text ~ ', ' ~ search ~ ')') }}
+{%- endmacro %}
+
+{% macro spark__text_position(text, search) -%}
+    {{ return('instr(' ~ text ~ ', ' ~ search ~ ')') }}
 {%- endmacro %}
 
 
@@ -47,6 +61,11 @@
 
 {% macro default__is_numeric_text(expr, integral=false) -%}
     (coalesce(trim({{ expr }}) ~ '{{ _numeric_text_pattern(integral) }}', false)
+    {%- if not integral %} and {{ _not_tiny_fraction(expr) }}{% endif %})
+{%- endmacro %}
+
+{% macro spark__is_numeric_text(expr, integral=false) -%}
+    (coalesce({{ regex_full_match('trim(' ~ expr ~ ')', _numeric_text_pattern(integral)) }}, false)
     {%- if not integral %} and {{ _not_tiny_fraction(expr) }}{% endif %})
 {%- endmacro %}
 
@@ -62,7 +81,7 @@
 {%- endmacro %}
 
 {% macro default__safe_to_double(expr) -%}
-    case when {{ is_numeric_text(expr) }} then cast(trim({{ expr }}) as double precision) end
+    case when {{ is_numeric_text(expr) }} then cast(trim({{ expr }}) as {{ type_double() }}) end
 {%- endmacro %}
 
 

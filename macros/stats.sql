@@ -20,6 +20,12 @@
 {%- endmacro %}
 
 
+{% macro spark__percentile_cont(expr, p) -%}
+    {#- Spark's percentile() interpolates linearly between the closest ranks, like percentile_cont -#}
+    percentile({{ expr }}, {{ p }})
+{%- endmacro %}
+
+
 {% macro median(expr) -%}
     {{ return(adapter.dispatch('median', 'ai_ops')(expr)) }}
 {%- endmacro %}
@@ -75,5 +81,5 @@
     0 or null (a rate, a z-score or a progress with nothing to divide by).
 -#}
 {% macro safe_divide(numerator, denominator) -%}
-    cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0)
+    cast({{ numerator }} as {{ type_double() }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}

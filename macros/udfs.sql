@@ -71,6 +71,12 @@ $ai_ops$;
 {%- endmacro %}
 
 
+{% macro spark__create_udfs() -%}
+    {#- Spark has from_json / get_json_object built in: nothing to create. -#}
+    {{ return('') }}
+{%- endmacro %}
+
+
 {#- Schema holding the UDFs: the target schema (not the custom model schemas). -#}
 {% macro ai_ops_udf_schema() -%}
     {{ return(adapter.quote(target.schema)) }}

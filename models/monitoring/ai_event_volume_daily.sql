@@ -64,7 +64,7 @@ with_trailing_mean as (
         count(*) over (
             order by event_date rows between 7 preceding and 1 preceding
         ) as trailing_days,
-        avg(cast(event_count as double precision)) over (
+        avg(cast(event_count as {{ type_double() }})) over (
             order by event_date rows between 7 preceding and 1 preceding
         ) as trailing_7d_avg_event_count
     from filled
@@ -75,7 +75,7 @@ final as (
         event_date,
         event_count,
         cast(trailing_days as integer) as trailing_days,
-        cast(trailing_7d_avg_event_count as double precision)
+        cast(trailing_7d_avg_event_count as {{ type_double() }})
             as trailing_7d_avg_event_count,
         coalesce(
             trailing_days = 7

@@ -36,6 +36,9 @@ DEMO_CONVERSATIONS = 2000
 DEFAULT_SEED = 42
 DEFAULT_RAW_SCHEMA = "raw"
 TARGETS = ("duckdb", "postgres")
+# `load` and `demo` also write to a local Spark (the `spark` extra; the spark target of profiles.yml).
+LOAD_TARGETS = (*TARGETS, "spark")
+DEMO_TARGETS = ("duckdb", "spark")
 
 # Exit codes: 1 a run that failed (dbt, a database, a missing file), 2 bad usage (argparse's code).
 EXIT_FAILED = 1
@@ -128,9 +131,18 @@ def _generate(args: argparse.Namespace) -> GeneratedData:
     return data
 
 
-def _add_target(p: argparse.ArgumentParser, what: str) -> None:
-    p.add_argument("--target", choices=TARGETS, default=TARGETS[0],
-                   help=f"{what}: {' or '.join(TARGETS)} (default {TARGETS[0]}); Postgres reads AI_OPS_PG_*")
+def _add_target(p: argparse.ArgumentParser, what: str, targets: tuple[str, ...] = TARGETS) -> None:
+    note = "; Postgres reads AI_OPS_PG_*" if "postgres" in targets else ""
+    if "spark" in targets:
+        note += "; Spark: a local session on --spark-warehouse (install the spark extra: make install-spark)"
+    p.add_argument("--target", choices=targets, default=targets[0],
+                   help=f"{what}: {' or '.join(targets)} (default {targets[0]}){note}")
+
+
+def _add_spark_warehouse(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--spark-warehouse", type=Path,
+                   help="--target spark: the Spark warehouse directory, one Parquet folder per table "
+                        "(default AI_OPS_SPARK_WAREHOUSE or warehouse/spark)")
 
 
 def _add_duckdb_path(p: argparse.ArgumentParser) -> None:
@@ -165,9 +177,15 @@ def register_generate(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def _load(target: str, data: GeneratedData | None, from_dir: Path | None, raw_schema: str,
-          duckdb_path: Path | None, progress: bool, all_text: bool = False) -> dict[str, int]:
+          duckdb_path: Path | None, progress: bool, all_text: bool = False,
+          spark_warehouse: Path | None = None) -> dict[str, int]:
     from ai_ops_tools import loader
 
+    if target == "spark":
+        from ai_ops_tools import spark_demo
+
+        return spark_demo.load(data.tables if data is not None else None, from_dir, raw_schema, spark_warehouse,
+                               progress, all_text)
     if target == "duckdb":
         path = duckdb_path or loader.default_duckdb_path()
         if from_dir is not None and data is None:
@@ -195,17 +213,18 @@ def cmd_load(args: argparse.Namespace) -> int:
     elif not args.from_dir.is_dir():
         raise CliError(f"--from {args.from_dir} is not a directory: run `ai-ops generate --out DIR` first")
     counts = _load(args.target, data, args.from_dir, args.raw_schema, args.duckdb_path, not args.quiet,
-                   args.all_text)
+                   args.all_text, args.spark_warehouse)
     for name, n in counts.items():
         print(f"  {args.raw_schema}.{name}: {n:,} rows")
     return 0
 
 
 def register_load(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("load", help="load raw tables into DuckDB or Postgres (generates them unless --from)")
-    _add_target(p, "where to load")
+    p = sub.add_parser("load", help="load raw tables into DuckDB, Postgres or Spark (generates them unless --from)")
+    _add_target(p, "where to load", LOAD_TARGETS)
     _add_raw_schema(p)
     _add_duckdb_path(p)
+    _add_spark_warehouse(p)
     p.add_argument("--from", dest="from_dir", type=Path, help="load parquet files written by `ai-ops generate`")
     p.add_argument("--all-text", action="store_true",
                    help="create every raw column as text, as many loaders land files (staging reads them safely)")
@@ -273,10 +292,10 @@ def register_load_otlp(sub: argparse._SubParsersAction) -> None:  # type: ignore
 # --- build / demo ------------------------------------------------------------------------------
 
 
-def _dbt(args: list[str], env: dict[str, str] | None = None) -> None:
+def _dbt(args: list[str], env: dict[str, str] | None = None, profiles: Path | None = None) -> None:
     from ai_ops_tools.dbt_run import run_dbt, target_held_by_another_run
 
-    outcome = run_dbt(args, env=env)
+    outcome = run_dbt(args, env=env, profiles=profiles)
     held = None if outcome.success else target_held_by_another_run(outcome)
     if held:
         raise CliError(held)
@@ -302,6 +321,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ai_ops_tools import loader
     from ai_ops_tools.dbt_run import project_dir
 
+    if args.target == "spark":
+        from ai_ops_tools import spark_demo
+
+        return spark_demo.demo(args, _generate(args), _dbt)
     project = project_dir()
     path = args.duckdb_path or loader.default_duckdb_path()
     if not path.is_absolute():
@@ -312,11 +335,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     loader.load_duckdb(data.tables, path, args.raw_schema, progress=not args.quiet)
     env = {"AI_OPS_TARGET": "duckdb", "AI_OPS_DUCKDB_PATH": str(path)}
     dbt_vars = json.dumps({"raw_schema": args.raw_schema, "ai_launch_date": args.launch_date.isoformat()})
-    for command in ("seed", "build"):
+    for command in demo_commands(args):
         _dbt([command, "--target", "duckdb", "--vars", dbt_vars], env=env)
     _print_demo_summary(path, data)
     print(f"truths: {truths_path}")
     return 0
+
+
+def demo_commands(args: argparse.Namespace) -> tuple[str, str]:
+    """dbt seed, then dbt build (models, snapshots and tests), or dbt run (models only) with --skip-tests."""
+    return ("seed", "run") if args.skip_tests else ("seed", "build")
 
 
 def _print_demo_summary(path: Path, data: GeneratedData) -> None:
@@ -349,9 +377,14 @@ def _print_demo_summary(path: Path, data: GeneratedData) -> None:
 
 
 def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("demo", help="generate, load into DuckDB, dbt seed + build, print a summary")
+    p = sub.add_parser("demo", help="generate, load into DuckDB (or a local Spark), dbt seed + build, print a summary")
+    _add_target(p, "where to build", DEMO_TARGETS)
     _add_raw_schema(p)
     _add_duckdb_path(p)
+    _add_spark_warehouse(p)
+    p.add_argument("--skip-tests", action="store_true",
+                   help="dbt run instead of dbt build: the models only, no data or unit tests and no snapshots "
+                        "(the Spark comparison test; a local Spark spends seconds per test)")
     add_generation_options(p, conversations=DEMO_CONVERSATIONS)
     p.set_defaults(func=cmd_demo)
 

@@ -36,7 +36,13 @@ def project_dir() -> Path:
 
 
 def profiles_dir(project: Path | None = None) -> Path:
-    """The project root when it has profiles.yml, else a temp copy of profiles.yml.example."""
+    """DBT_PROFILES_DIR when set, else the project root when it has profiles.yml, else a temp copy of
+    profiles.yml.example."""
+    explicit = os.environ.get("DBT_PROFILES_DIR")
+    if explicit:
+        if not (Path(explicit) / "profiles.yml").exists():
+            raise FileNotFoundError(f"DBT_PROFILES_DIR={explicit} has no profiles.yml: copy profiles.yml.example there")
+        return Path(explicit)
     project = project or project_dir()
     if (project / "profiles.yml").exists():
         return project

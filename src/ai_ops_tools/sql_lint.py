@@ -69,6 +69,9 @@ COMPILED_TEST_RULES_DROPPED = {"RF06", "CP05", "LT05"}
 
 # Macro files (or single macros) that no linted SQL renders, and why.
 NOT_RENDERED: dict[str, str] = {
+    "macros/spark_seeds.sql": "dbt-spark only: the seed materialization's create/insert statements with the "
+                              "seeds' column types in Spark's spelling; SQLFluff lints against DuckDB, where "
+                              "none of it renders",
     "macros/raw_checks.sql": "on-run-start hook: builds its queries as strings for run_query and raises on a "
                              "missing raw table; it renders no SQL into any node",
     "macros/grants.sql": "post-hook grants: GRANT statements run through run_query on Postgres only",
@@ -76,6 +79,9 @@ NOT_RENDERED: dict[str, str] = {
                        "models; it renders into no node, and SQLFluff has no plpgsql body grammar",
     "macros/run_lock.sql": "on-run-start / on-run-end hooks acquire_run_lock (Postgres: statements run through "
                            "run_query) and release_run_lock (a plpgsql block); they render into no node",
+    "macros/spark_overrides.sql": "dbt-spark only: the delete+insert strategy on Parquet (statements run "
+                                    "through run_query inside the incremental materialization) and the contract "
+                                    "types; SQLFluff lints against DuckDB, where none of it renders",
 }
 # Postgres-only implementations that pass 4 cannot render either, and why.
 NOT_RENDERED_ON_POSTGRES: dict[str, str] = {

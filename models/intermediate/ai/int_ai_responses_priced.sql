@@ -46,10 +46,10 @@ responses as (
         model_used,
         response_status,
         error_type,
-        cast(latency_ms as double precision) as latency_ms,
+        cast(latency_ms as {{ type_double() }}) as latency_ms,
         input_tokens,
         output_tokens,
-        cast(cost_usd as double precision) as given_cost_usd,
+        cast(cost_usd as {{ type_double() }}) as given_cost_usd,
         occurred_at,
         loaded_at,
         processed_at
@@ -60,9 +60,9 @@ responses as (
 prices as (
     select
         model_used,
-        cast(input_usd_per_1k_tokens as double precision)
+        cast(input_usd_per_1k_tokens as {{ type_double() }})
             as input_usd_per_1k_tokens,
-        cast(output_usd_per_1k_tokens as double precision)
+        cast(output_usd_per_1k_tokens as {{ type_double() }})
             as output_usd_per_1k_tokens
     from model_pricing
 ),
@@ -103,9 +103,9 @@ final as (
         input_tokens,
         output_tokens,
         given_cost_usd,
-        cast(priced_cost_usd as double precision) as priced_cost_usd,
+        cast(priced_cost_usd as {{ type_double() }}) as priced_cost_usd,
         cast(
-            coalesce(given_cost_usd, priced_cost_usd, 0) as double precision
+            coalesce(given_cost_usd, priced_cost_usd, 0) as {{ type_double() }}
         ) as cost_usd,
         -- booleans
         (given_cost_usd is null and priced_cost_usd is null)

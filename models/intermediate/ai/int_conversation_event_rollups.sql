@@ -52,7 +52,7 @@
         avg(
             case
                 when event_name = 'ai_user_action'
-                    then cast(rating as double precision)
+                    then cast(rating as {{ type_double() }})
             end
         ) as mean_rating
 {%- endset %}
@@ -138,11 +138,11 @@ final as (
             as input_tokens,
         cast(coalesce(response_facts.output_tokens, 0) as bigint)
             as output_tokens,
-        cast(coalesce(response_facts.cost_usd, 0) as double precision)
+        cast(coalesce(response_facts.cost_usd, 0) as {{ type_double() }})
             as cost_usd,
-        cast(response_facts.mean_latency_ms as double precision)
+        cast(response_facts.mean_latency_ms as {{ type_double() }})
             as mean_latency_ms,
-        cast(event_facts.mean_rating as double precision) as mean_rating,
+        cast(event_facts.mean_rating as {{ type_double() }}) as mean_rating,
         -- booleans
         event_facts.has_completion = 1 as is_completed,
         event_facts.has_escalation = 1 as is_escalated,

@@ -66,7 +66,7 @@ samples as (
         arm,
         cast(null as {{ dbt.type_string() }}) as workflow,
         sample_value as numerator_value,
-        cast(1 as double precision) as denominator_value
+        cast(1 as {{ type_double() }}) as denominator_value
     from ticket_samples
 ),
 
@@ -219,8 +219,8 @@ final as (
         cast(arm_rows.arm as {{ dbt.type_string() }}) as arm,
         -- numerics
         cast(arm_rows.n as bigint) as n,
-        cast(arm_rows.value as double precision) as value,
-        cast(arm_rows.squared_standard_error as double precision)
+        cast(arm_rows.value as {{ type_double() }}) as value,
+        cast(arm_rows.squared_standard_error as {{ type_double() }})
             as squared_standard_error,
         -- dates
         cast(period_bounds.period_start as date) as period_start,

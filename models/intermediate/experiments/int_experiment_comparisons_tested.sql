@@ -15,7 +15,7 @@
         ~ " assignment promised to the treatment arm, e.g. 0.5"
     ) }}
 {%- endif -%}
-{%- set expected_share = "cast('" ~ share ~ "' as double precision)" -%}
+{%- set expected_share = "cast('" ~ share ~ "' as " ~ type_double() ~ ")" -%}
 with
 
 arm_summaries as (
@@ -70,8 +70,8 @@ tested as (
         {{ safe_divide('abs_lift', 'standard_error') }} as z_score,
         -- 80% power at a two-sided 5% level: (z_0.975 + z_0.80) x se
         (
-            cast('1.959964' as double precision)
-            + cast('0.841621' as double precision)
+            cast('1.959964' as {{ type_double() }})
+            + cast('0.841621' as {{ type_double() }})
         ) * standard_error as mde_abs,
         -- the treatment share of the row's units against the promised share
         case
@@ -79,7 +79,7 @@ tested as (
                 comparison_type = 'control_vs_treatment'
                 and baseline_n + treatment_n > 0
                 then (
-                    cast(treatment_n as double precision)
+                    cast(treatment_n as {{ type_double() }})
                     / (baseline_n + treatment_n)
                     - {{ expected_share }}
                 ) / sqrt(
@@ -108,18 +108,18 @@ final as (
         -- numerics
         cast(baseline_n as bigint) as baseline_n,
         cast(treatment_n as bigint) as treatment_n,
-        cast(baseline_value as double precision) as baseline_value,
-        cast(treatment_value as double precision) as treatment_value,
-        cast(abs_lift as double precision) as abs_lift,
-        cast(rel_lift as double precision) as rel_lift,
-        cast(standard_error as double precision) as standard_error,
-        cast(ci_low as double precision) as ci_low,
-        cast(ci_high as double precision) as ci_high,
-        cast(z_score as double precision) as z_score,
-        cast(p_value as double precision) as p_value,
-        cast(mde_abs as double precision) as mde_abs,
-        cast(srm_z_score as double precision) as srm_z_score,
-        cast(srm_p_value as double precision) as srm_p_value,
+        cast(baseline_value as {{ type_double() }}) as baseline_value,
+        cast(treatment_value as {{ type_double() }}) as treatment_value,
+        cast(abs_lift as {{ type_double() }}) as abs_lift,
+        cast(rel_lift as {{ type_double() }}) as rel_lift,
+        cast(standard_error as {{ type_double() }}) as standard_error,
+        cast(ci_low as {{ type_double() }}) as ci_low,
+        cast(ci_high as {{ type_double() }}) as ci_high,
+        cast(z_score as {{ type_double() }}) as z_score,
+        cast(p_value as {{ type_double() }}) as p_value,
+        cast(mde_abs as {{ type_double() }}) as mde_abs,
+        cast(srm_z_score as {{ type_double() }}) as srm_z_score,
+        cast(srm_p_value as {{ type_double() }}) as srm_p_value,
         -- booleans
         coalesce(p_value < 0.05, false) as is_significant,
         -- dates

@@ -84,8 +84,8 @@ final as (
         cast(arm as {{ dbt.type_string() }}) as arm,
         cast(workflow as {{ dbt.type_string() }}) as workflow,
         -- numerics
-        cast(numerator_value as double precision) as numerator_value,
-        cast(denominator_value as double precision) as denominator_value
+        cast(numerator_value as {{ type_double() }}) as numerator_value,
+        cast(denominator_value as {{ type_double() }}) as denominator_value
     from samples
 )
 

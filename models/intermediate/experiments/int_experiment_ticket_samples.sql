@@ -63,7 +63,7 @@ daily_ticket_counts as (
 daily_counts as (
     select
         calendar_days.calendar_date as sample_date,
-        cast(coalesce(daily_ticket_counts.tickets, 0) as double precision)
+        cast(coalesce(daily_ticket_counts.tickets, 0) as {{ type_double() }})
             as sample_value
     from calendar_days
     left join daily_ticket_counts
@@ -77,7 +77,7 @@ ticket_handle_minutes as (
             coalesce(
                 handle_minutes,
                 case when is_ai_handled then 0 end
-            ) as double precision
+            ) as {{ type_double() }}
         ) as sample_value
     from ticket_days
 ),
@@ -108,7 +108,7 @@ final as (
             end as {{ dbt.type_string() }}
         ) as arm,
         -- numerics
-        cast(sample_value as double precision) as sample_value,
+        cast(sample_value as {{ type_double() }}) as sample_value,
         -- dates
         cast(sample_date as date) as sample_date
     from samples

@@ -15,8 +15,8 @@ final as (
     select
         cast(metric_key as {{ dbt.type_string() }}) as metric_key,
         cast(direction as {{ dbt.type_string() }}) as direction,
-        cast(target as double precision) as target,  -- noqa: RF04
-        coalesce(cast(at_risk_band as double precision), 0) as at_risk_band
+        cast(target as {{ type_double() }}) as target,  -- noqa: RF04
+        coalesce(cast(at_risk_band as {{ type_double() }}), 0) as at_risk_band
     from metric_targets
 )
 

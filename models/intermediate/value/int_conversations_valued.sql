@@ -75,17 +75,17 @@ final as (
         feature_flag_state,
         -- numerics
         {{ roi_assumption_columns() }},
-        cast(work_removed_hours as double precision) as work_removed_hours,
+        cast(work_removed_hours as {{ type_double() }}) as work_removed_hours,
         cast(
             work_removed_hours * coalesce(loaded_hourly_cost_usd, 0)
-            as double precision
+            as {{ type_double() }}
         ) as labor_savings_usd,
-        cast(deflection_savings_usd as double precision)
+        cast(deflection_savings_usd as {{ type_double() }})
             as deflection_savings_usd,
         cast(
             work_removed_hours * coalesce(loaded_hourly_cost_usd, 0)
             + deflection_savings_usd
-            as double precision
+            as {{ type_double() }}
         ) as cost_savings_usd,
         -- booleans
         is_completed,

@@ -154,19 +154,19 @@ final as (
         cast(ai_responses as bigint) as ai_responses,
         cast(ledger_entries as bigint) as ledger_entries,
         -- numerics: value and cost
-        cast(work_removed_hours as double precision) as work_removed_hours,
-        cast(labor_savings_usd as double precision) as labor_savings_usd,
-        cast(deflection_savings_usd as double precision)
+        cast(work_removed_hours as {{ type_double() }}) as work_removed_hours,
+        cast(labor_savings_usd as {{ type_double() }}) as labor_savings_usd,
+        cast(deflection_savings_usd as {{ type_double() }})
             as deflection_savings_usd,
-        cast(cost_savings_usd as double precision) as cost_savings_usd,
-        cast(ai_cost_usd as double precision) as ai_cost_usd,
-        cast(ledger_cost_usd as double precision) as ledger_cost_usd,
-        cast(total_cost_usd as double precision) as total_cost_usd,
-        cast(net_benefit_usd as double precision) as net_benefit_usd,
+        cast(cost_savings_usd as {{ type_double() }}) as cost_savings_usd,
+        cast(ai_cost_usd as {{ type_double() }}) as ai_cost_usd,
+        cast(ledger_cost_usd as {{ type_double() }}) as ledger_cost_usd,
+        cast(total_cost_usd as {{ type_double() }}) as total_cost_usd,
+        cast(net_benefit_usd as {{ type_double() }}) as net_benefit_usd,
         cast(
             case
                 when total_cost_usd <> 0 then net_benefit_usd / total_cost_usd
-            end as double precision
+            end as {{ type_double() }}
         ) as roi,
         -- dates
         period_start

@@ -113,11 +113,11 @@ final as (
         cast(completed_conversations as bigint) as completed_conversations,
         cast(deflected_conversations as bigint) as deflected_conversations,
         cast(ai_responses as bigint) as ai_responses,
-        cast(work_removed_hours as double precision) as work_removed_hours,
-        cast(labor_savings_usd as double precision) as labor_savings_usd,
-        cast(deflection_savings_usd as double precision)
+        cast(work_removed_hours as {{ type_double() }}) as work_removed_hours,
+        cast(labor_savings_usd as {{ type_double() }}) as labor_savings_usd,
+        cast(deflection_savings_usd as {{ type_double() }})
             as deflection_savings_usd,
-        cast(ai_cost_usd as double precision) as ai_cost_usd,
+        cast(ai_cost_usd as {{ type_double() }}) as ai_cost_usd,
         -- dates
         cast(period_start as date) as period_start
     from summed

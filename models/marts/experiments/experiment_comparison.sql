@@ -30,7 +30,7 @@ holm_steps as (
     select
         *,
         least(
-            cast(1 as double precision),
+            cast(1 as {{ type_double() }}),
             (holm_family_size - holm_rank + 1) * p_value
         ) as holm_step
     from holm_ranked
@@ -72,7 +72,7 @@ final as (
         -- version 2: segment rows and the statistics a reviewer asks for
         segment_type,
         segment_value,
-        cast(p_value_adjusted as double precision) as p_value_adjusted,
+        cast(p_value_adjusted as {{ type_double() }}) as p_value_adjusted,
         mde_abs,
         srm_p_value
     from holm_adjusted

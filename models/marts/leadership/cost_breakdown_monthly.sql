@@ -16,7 +16,7 @@ final as (
         cast(month as date) as month,
         cast(workflow as {{ dbt.type_string() }}) as workflow,
         cast(cost_category as {{ dbt.type_string() }}) as cost_category,
-        cast(amount_usd as double precision) as amount_usd
+        cast(amount_usd as {{ type_double() }}) as amount_usd
     from monthly_costs
 )
 

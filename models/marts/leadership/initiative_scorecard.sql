@@ -169,13 +169,13 @@ final as (
         cast(recommended.attribution_method as {{ dbt.type_string() }})
             as attribution_method,
         -- numerics
-        cast(recommended.baseline as double precision) as baseline_value,
-        cast(recommended.baseline_stddev as double precision)
+        cast(recommended.baseline as {{ type_double() }}) as baseline_value,
+        cast(recommended.baseline_stddev as {{ type_double() }})
             as baseline_stddev,
-        cast(recommended.target_value as double precision) as target_value,
-        cast(recommended.value as double precision) as value,
-        cast(recommended.progress as double precision) as progress,
-        cast(recommended.movement_z as double precision) as movement_z,
+        cast(recommended.target_value as {{ type_double() }}) as target_value,
+        cast(recommended.value as {{ type_double() }}) as value,
+        cast(recommended.progress as {{ type_double() }}) as progress,
+        cast(recommended.movement_z as {{ type_double() }}) as movement_z,
         -- judgement
         cast(recommended.status as {{ dbt.type_string() }}) as status,
         cast(recommended.periods_on_track as integer) as periods_on_track,

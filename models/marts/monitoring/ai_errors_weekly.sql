@@ -57,7 +57,7 @@ final as (
         errors.error_responses,
         version_totals.model_version_responses,
         errors.error_responses
-        / cast(version_totals.model_version_responses as double precision) as error_share
+        / cast(version_totals.model_version_responses as {{ type_double() }}) as error_share
     from errors
     inner join version_totals
         on

@@ -63,7 +63,7 @@ conversion_series as (
         'conversation_conversion_rate' as metric_key,
         {{ period_start('week', 'started_at') }} as week_start,
         sum(case when is_converted then 1 else 0 end)
-        / cast(count(*) as double precision) as metric_value
+        / cast(count(*) as {{ type_double() }}) as metric_value
     from conversations
     group by 1, 2
 
@@ -74,7 +74,7 @@ series as (
     select
         metric_key,
         week_start,
-        cast(metric_value as double precision) as metric_value,
+        cast(metric_value as {{ type_double() }}) as metric_value,
         case
             when metric_key in ({{ quoted_list(spike_metrics) }}) then 'spike'
             else 'drop'
@@ -193,7 +193,7 @@ evaluated as (
             case
                 when series.alert_rule = 'spike' then {{ spike_ratio }}
                 else {{ drop_ratio }}
-            end as double precision
+            end as {{ type_double() }}
         ) as threshold_ratio
     from series
     left join baselines

@@ -129,9 +129,9 @@ missing_rows as (
         spine.period_start,
         spine.segment_type,
         spine.segment_value,
-        cast(null as double precision) as value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
+        cast(null as {{ type_double() }}) as value,
+        cast(null as {{ type_double() }}) as numerator,
+        cast(null as {{ type_double() }}) as denominator
     from spine
     left join published_rows
         on
@@ -190,10 +190,10 @@ final as (
         cast(period_start as date) as period_start,
         cast(segment_type as {{ dbt.type_string() }}) as segment_type,
         cast(segment_value as {{ dbt.type_string() }}) as segment_value,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(target as double precision) as target,
+        cast(value as {{ type_double() }}) as value,
+        cast(numerator as {{ type_double() }}) as numerator,
+        cast(denominator as {{ type_double() }}) as denominator,
+        cast(target as {{ type_double() }}) as target,
         cast(status as {{ dbt.type_string() }}) as status
     from statused
 )

@@ -29,18 +29,18 @@ final as (
         cast(monthly.workflow as {{ dbt.type_string() }}) as workflow,
         cast(monthly.completed_conversations as bigint)
             as completed_conversations,
-        cast(monthly.work_removed_hours as double precision)
+        cast(monthly.work_removed_hours as {{ type_double() }})
             as work_removed_hours,
-        cast(monthly.labor_savings_usd as double precision)
+        cast(monthly.labor_savings_usd as {{ type_double() }})
             as labor_savings_usd,
-        cast(monthly.deflection_savings_usd as double precision)
+        cast(monthly.deflection_savings_usd as {{ type_double() }})
             as deflection_savings_usd,
-        cast(monthly.cost_savings_usd as double precision) as cost_savings_usd,
-        cast(monthly.ai_cost_usd as double precision) as ai_cost_usd,
-        cast(monthly.ledger_cost_usd as double precision) as ledger_cost_usd,
-        cast(monthly.total_cost_usd as double precision) as total_cost_usd,
-        cast(monthly.net_benefit_usd as double precision) as net_benefit_usd,
-        cast(monthly.roi as double precision) as roi
+        cast(monthly.cost_savings_usd as {{ type_double() }}) as cost_savings_usd,
+        cast(monthly.ai_cost_usd as {{ type_double() }}) as ai_cost_usd,
+        cast(monthly.ledger_cost_usd as {{ type_double() }}) as ledger_cost_usd,
+        cast(monthly.total_cost_usd as {{ type_double() }}) as total_cost_usd,
+        cast(monthly.net_benefit_usd as {{ type_double() }}) as net_benefit_usd,
+        cast(monthly.roi as {{ type_double() }}) as roi
     from monthly
     inner join response_months
         on
