@@ -116,9 +116,15 @@
     )
     -- a row without a segment value counts in overall only
     having
+        {%- if target.type == 'spark' %}
+        {#- Spark resolves a having clause over grouping sets against the select list only: the same
+            condition through its columns (each grouping set holds one segment at most) -#}
+        segment_type = 'overall' or segment_value is not null
+        {%- else %}
         {%- for segment in segments %}
         {% if not loop.first %}and {% endif %}(grouping({{ segment }}) = 1 or {{ segment }} is not null)
         {%- endfor %}
+        {%- endif %}
     {%- else %}
     group by period_grain, period_start
     {%- endif %}
