@@ -67,6 +67,30 @@
     )
 {%- endmacro %}
 
+{% macro spark__otel_event_attribute(events_expr, key) -%}
+    {#-
+        json_array_length is null unless the text is a JSON array (from_json would read a lone
+        object as an array of one); each event as JSON text, its attributes as a map (a key given
+        twice: the last wins, as in Postgres' jsonb).
+    -#}
+    case
+        when json_array_length({{ events_expr }}) is not null
+            then element_at(
+                filter(
+                    transform(
+                        from_json({{ events_expr }}, 'array<string>'),
+                        span_event -> element_at(
+                            from_json(get_json_object(span_event, '$.attributes'), 'map<string,string>'),
+                            '{{ key }}'
+                        )
+                    ),
+                    attribute_value -> attribute_value is not null
+                ),
+                1
+            )
+    end
+{%- endmacro %}
+
 {% macro duckdb__otel_event_attribute(events_expr, key) -%}
     case
         when json_valid({{ events_expr }}) and json_type({{ events_expr }}) = 'ARRAY'
@@ -97,6 +121,18 @@
     )
 {%- endmacro %}
 
+{% macro spark__json_without_keys(json_text_expr, keys) -%}
+    {#- through a map<string,string>: the kept values are written back as JSON strings -#}
+    to_json(
+        map_filter(
+            from_json({{ json_text_expr }}, 'map<string,string>'),
+            (json_key, json_value) -> json_key not in (
+                {%- for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor -%}
+            )
+        )
+    )
+{%- endmacro %}
+
 {% macro duckdb__json_without_keys(json_text_expr, keys) -%}
     cast(
         json_merge_patch(
@@ -119,6 +155,10 @@
 
 {% macro default__json_object_entries(json_text_expr, alias) -%}
     lateral jsonb_each_text({{ ai_ops_udf_schema() }}.ai_ops_try_jsonb({{ json_text_expr }})) as {{ alias }} (key, value)
+{%- endmacro %}
+
+{% macro spark__json_object_entries(json_text_expr, alias) -%}
+    lateral explode(from_json({{ json_text_expr }}, 'map<string,string>')) as {{ alias }} (key, value)
 {%- endmacro %}
 
 {% macro duckdb__json_object_entries(json_text_expr, alias) -%}

@@ -101,8 +101,8 @@ commit;
     not be taken atomically; on a cluster, run one scheduled dbt job per target schema (the
     scheduler's concurrency limit of one). The local `session` method runs inside one process.
 -#}
-{% macro spark__acquire_run_lock(stale_after_minutes) -%}
-    {{ return('') }}
+{% macro spark__acquire_run_lock(setup_sql, stale_after_minutes) -%}
+    {{ return(setup_sql) }}
 {%- endmacro %}
 
 {% macro spark__release_run_lock() -%}

@@ -100,10 +100,10 @@ prompts as (
         cast(null as {{ dbt.type_string() }}) as feedback,
         ---------- numerics
         prompt_number,
-        cast(null as double precision) as latency_ms,
+        cast(null as {{ type_double() }}) as latency_ms,
         cast(null as bigint) as input_tokens,
         cast(null as bigint) as output_tokens,
-        cast(null as double precision) as cost_usd,
+        cast(null as {{ type_double() }}) as cost_usd,
         cast(null as integer) as rating,
         ---------- booleans
         consent_analytics,
@@ -144,10 +144,10 @@ responses as (
         cast(null as {{ dbt.type_string() }}) as feedback,
         ---------- numerics
         prompt_number,
-        cast(duration_ms as double precision) as latency_ms,
+        cast(duration_ms as {{ type_double() }}) as latency_ms,
         cast(input_tokens as bigint) as input_tokens,
         cast(output_tokens as bigint) as output_tokens,
-        cast(cost_usd as double precision) as cost_usd,
+        cast(cost_usd as {{ type_double() }}) as cost_usd,
         cast(null as integer) as rating,
         ---------- booleans
         consent_analytics,
