@@ -49,7 +49,7 @@ final as (
 
         ---------- numerics
         duration_ns,
-        cast(duration_ns as double precision) / 1000000 as duration_ms,
+        cast(duration_ns as {{ type_double() }}) / 1000000 as duration_ms,
         input_tokens,
         output_tokens,
         cost_usd,
