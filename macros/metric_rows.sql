@@ -118,7 +118,7 @@
     having
         {%- if target.type == 'spark' %}
         {#- Spark resolves a having clause over grouping sets against the select list only: the same
-            condition through its columns (each grouping set holds one segment at most) -#}
+            condition through its columns (each grouping set holds one segment at most) #}
         segment_type = 'overall' or segment_value is not null
         {%- else %}
         {%- for segment in segments %}

@@ -19,7 +19,7 @@
     {%- if raw_strategy == 'delete+insert' -%}
         {% do return(raw_strategy) %}
     {%- endif -%}
-    {% do return(dbt_spark.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) %}
+    {% do return(dbt.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) %}
 {% endmacro %}
 
 
@@ -27,7 +27,7 @@
     {%- if strategy == 'delete+insert' -%}
         {{ return(spark_delete_insert_sql(source, target, unique_key)) }}
     {%- endif -%}
-    {{ return(dbt_spark.dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates)) }}
+    {{ return(dbt.dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates)) }}
 {% endmacro %}
 
 

@@ -9,11 +9,11 @@ conversation_funnel as (
     select * from {{ ref('int_conversation_funnel_steps') }}
 ),
 
--- a conversation without workflow counts in the week's `all` row only
-weekly_steps as (
+weekly_step_sets as (
     select
         week_start,
-        coalesce(workflow, 'all') as workflow,
+        workflow,
+        grouping(workflow) as is_week_total,
         count(*) as conversations,
         sum(case when has_response then 1 else 0 end) as with_response,
         sum(case when has_success then 1 else 0 end) as with_success,
@@ -21,7 +21,21 @@ weekly_steps as (
         sum(case when is_completed then 1 else 0 end) as completed
     from conversation_funnel
     group by grouping sets ((week_start), (week_start, workflow)) -- noqa: PRS
-    having grouping(workflow) = 1 or workflow is not null
+),
+
+-- a conversation without workflow counts in the week's `all` row only (a filter after the
+-- grouping: Spark resolves a having clause over grouping sets against the select list only)
+weekly_steps as (
+    select
+        week_start,
+        coalesce(workflow, 'all') as workflow,
+        conversations,
+        with_response,
+        with_success,
+        with_action,
+        completed
+    from weekly_step_sets
+    where is_week_total = 1 or workflow is not null
 ),
 
 final as (
