@@ -2,7 +2,7 @@
     OpenTelemetry span helpers (CONTRACT.md "OTel input"): the attribute keys read from a span,
     span kinds and status codes without their enum prefixes, span-event attributes, and JSON
     keys removed. Cross-database where needed (adapter.dispatch: default__ = Postgres,
-    duckdb__ = DuckDB). Documented with their arguments in macros/_macros__otel.yml.
+    duckdb__ = DuckDB, spark__ = Spark). Documented with their arguments in macros/_macros__otel.yml.
 -#}
 
 {% macro otel_span_keys() -%}
