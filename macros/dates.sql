@@ -81,3 +81,17 @@
         cast(day(last_day(cast({{ period_start_expr }} as date))) as integer)
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- timestamp_expr plus microseconds_expr microseconds (an integer expression). -#}
+{% macro add_microseconds(timestamp_expr, microseconds_expr) -%}
+    {{ return(adapter.dispatch('add_microseconds', 'ai_ops')(timestamp_expr, microseconds_expr)) }}
+{%- endmacro %}
+
+{% macro default__add_microseconds(timestamp_expr, microseconds_expr) -%}
+    (cast({{ timestamp_expr }} as timestamp) + cast({{ microseconds_expr }} as bigint) * interval '1 microsecond')
+{%- endmacro %}
+
+{% macro duckdb__add_microseconds(timestamp_expr, microseconds_expr) -%}
+    (cast({{ timestamp_expr }} as timestamp) + to_microseconds(cast({{ microseconds_expr }} as bigint)))
+{%- endmacro %}

@@ -16,21 +16,11 @@
     {#-
         A one-row CTE `last_run` holding the incremental model's watermark (the newest
         `watermark_column` in `this`), so that a model testing many inputs against it reads
-        `this` once; loaded_since_last_run() compares with it.
+        `this` once.
     -#}
     last_run as (
         select {{ incremental_watermark(watermark_column) }} as watermark
     )
-{%- endmacro %}
-
-{% macro loaded_since_last_run(loaded_at='loaded_at') -%}
-    {#-
-        True for a row loaded after the watermark of the model's `last_run` CTE (last_run_cte)
-        or without a loaded_at: the rows an incremental run must (re)consider. A row without
-        loaded_at is taken on every run, because its load time cannot be compared; the models
-        that use this rewrite by key, so that is safe.
-    -#}
-    ({{ loaded_at }} > (select last_run.watermark from last_run) or {{ loaded_at }} is null)
 {%- endmacro %}
 
 {% macro rows_of_refreshed_periods(timestamp_expr='occurred_at') -%}

@@ -71,7 +71,8 @@
         {{ exceptions.raise_compiler_error("json_extract_fields: keys must be a non-empty list of key names") }}
     {%- endif -%}
     {%- for key in keys -%}
-        {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', key) -%}
+        {#- dotted keys (OpenTelemetry attributes such as gen_ai.usage.input_tokens) are one key -#}
+        {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_.]*$', key) -%}
             {{ exceptions.raise_compiler_error("json_extract_fields: unsupported key name '" ~ key ~ "'") }}
         {%- endif -%}
     {%- endfor -%}
@@ -108,16 +109,36 @@
 {%- endmacro %}
 
 {% macro duckdb__json_extract_fields(json_text_expr, keys) -%}
+    {#-
+        A key given twice in the object: the LAST value wins, as in Postgres' jsonb (DuckDB's
+        reader returns the first): those rare rows read every key and value of the object and
+        take each key's last position.
+    -#}
     case
         when {{ duckdb__json_is_object(json_text_expr) }}
-            then json_extract_string(
-                {{ json_text_expr }},
-                [
-                    {%- for key in keys -%}
-                    '$.{{ key }}'{{ ', ' if not loop.last }}
-                    {%- endfor -%}
+            then case
+                when len(json_keys({{ json_text_expr }})) = len(list_distinct(json_keys({{ json_text_expr }})))
+                    then json_extract_string(
+                        {{ json_text_expr }},
+                        [
+                            {%- for key in keys -%}
+                            {%- if '.' in key -%}
+                            '$."{{ key }}"'{{ ', ' if not loop.last }}
+                            {%- else -%}
+                            '$.{{ key }}'{{ ', ' if not loop.last }}
+                            {%- endif -%}
+                            {%- endfor -%}
+                        ]
+                    )
+                else [
+                    {%- for key in keys %}
+                    json_extract_string({{ json_text_expr }}, '$.*')[
+                        len(json_keys({{ json_text_expr }})) + 1
+                        - list_position(list_reverse(json_keys({{ json_text_expr }})), '{{ key }}')
+                    ]{{ ',' if not loop.last }}
+                    {%- endfor %}
                 ]
-            )
+            end
     end
 {%- endmacro %}
 

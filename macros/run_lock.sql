@@ -2,12 +2,16 @@
     One dbt run at a time per target schema (docs/INCREMENTAL.md, "Overlapping runs").
 
     dbt closes the on-run-start connection before the models run, so a session advisory lock
-    taken there would be gone by then. The lock is a claim row in <target schema>.ai_ops_run_lock,
-    written by on-run-start under a transaction-level advisory lock on the schema (two runs
-    starting together claim one after the other) and deleted by on-run-end. A second run finds
-    the row, raises an error naming the holder and stops before any model runs, so it changes
-    no table. A claim older than `stale_after_minutes` (a run that was killed, so its on-run-end
-    never ran) is taken over. DuckDB needs none of this: one process holds the file's write lock.
+    taken there would be gone by then. The lock is a claim row in <target schema>.ai_ops_run_lock.
+    on-run-start runs acquire_run_lock while it renders, as ONE statement string (one transaction)
+    under a transaction-level advisory lock on the schema (two runs starting together claim one
+    after the other): it reads the claim; held by another run, it raises an error naming the holder
+    (raised while the hook renders, it ends dbt at once: no node is run or skipped, no on-run-end);
+    free, it writes the claim, runs the run's setup DDL (the UDFs, the BI roles) and commits. A failing setup
+    rolls the claim back with it, so nothing between the claim and the models can leave a claim
+    behind. on-run-end deletes the claim first (release_run_lock). A claim older than
+    `stale_after_minutes` (a killed run, whose on-run-end never ran) is taken over. DuckDB needs
+    none of this: one process holds the file's write lock.
 -#}
 
 {% macro run_lock_table() -%}
@@ -15,11 +19,16 @@
 {%- endmacro %}
 
 
-{% macro acquire_run_lock(stale_after_minutes=360) -%}
-    {{ return(adapter.dispatch('acquire_run_lock', 'ai_ops')(stale_after_minutes)) }}
+{% macro acquire_run_lock(setup_sql='', stale_after_minutes=360) -%}
+    {{ return(adapter.dispatch('acquire_run_lock', 'ai_ops')(setup_sql, stale_after_minutes)) }}
 {%- endmacro %}
 
-{% macro default__acquire_run_lock(stale_after_minutes) -%}
+{% macro default__acquire_run_lock(setup_sql, stale_after_minutes) -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {#- one statement string, one transaction: the claim and the setup commit together or not at all -#}
+    {%- set claim -%}
 do $ai_ops_lock$
 declare
     holder record;
@@ -50,12 +59,20 @@ begin
     on conflict (target_schema) do nothing;
 end
 $ai_ops_lock$;
+{{ setup_sql }}
 commit;
+    {%- endset -%}
+    {#-
+        Run while the hook renders: an error here (the claim is held, a setup statement fails)
+        ends dbt at once, before any node and without on-run-end, and rolls the claim back.
+    -#}
+    {%- do run_query(claim) -%}
+    {{ return('') }}
 {%- endmacro %}
 
-{% macro duckdb__acquire_run_lock(stale_after_minutes) -%}
+{% macro duckdb__acquire_run_lock(setup_sql, stale_after_minutes) -%}
     {#- DuckDB: the file's write lock already keeps a second process out (the CLI explains it). -#}
-    {{ return('') }}
+    {{ return(setup_sql) }}
 {%- endmacro %}
 
 

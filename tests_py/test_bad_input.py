@@ -70,6 +70,11 @@ JSON_EDGE_CASES: dict[str, tuple[str, dict[str, Any], str | None]] = {
     "rel-json-small": ('"latency_ms": 1.5e-7}', {"latency_ms": 1.5e-7}, None),
     "rel-json-big-integer": ('"input_tokens": 10000000000000000001}', {"input_tokens": None},
                              "non-integer input_tokens"),
+    # a key given twice: the last value wins on both warehouses (DuckDB's reader alone keeps the first)
+    "rel-json-duplicate-key": ('"prompt_text": "first", "prompt_text": "second"}', {"prompt_text": "second"}, None),
+    "rel-json-duplicate-number": ('"latency_ms": 5, "input_tokens": 10, "latency_ms": 7}',
+                                  {"latency_ms": 7.0, "input_tokens": 10}, None),
+    "rel-json-duplicate-after-nan": ('"latency_ms": NaN, "latency_ms": 7}', {"latency_ms": 7.0}, None),
 }
 # A present but non-numeric value in a numeric key does not make the row invalid (CONTRACT.md
 # section 4 lists what does): the row stays valid, the column is null and base_* records a
@@ -193,8 +198,9 @@ def test_text_in_numeric_field_is_nulled_with_warning(bad_input_project: Any) ->
 
 def test_json_edge_cases_give_the_documented_answer(bad_input_project: Any) -> None:
     # Same rule on DuckDB and Postgres: \\u0000 quarantines, lone surrogates are invalid JSON,
-    # NaN/Infinity tokens read as text (a non-number), trailing commas are ignored, and a number
-    # is one only when 1e-30 <= |x| < 1e21 (or 0), whatever digits each warehouse prints for it.
+    # NaN/Infinity tokens read as text (a non-number), trailing commas are ignored, a number
+    # is one only when 1e-30 <= |x| < 1e21 (or 0), whatever digits each warehouse prints for it,
+    # and of a key given twice the last value wins.
     project = bad_input_project
     project.assert_build_ok()
     base = project.relation("base_telemetry__ai_events")

@@ -53,7 +53,7 @@ SUBCOMMANDS = sorted(_subparsers())
 
 
 def test_the_subcommands_are_the_documented_ones() -> None:
-    assert SUBCOMMANDS == ["alerts", "bench", "build", "demo", "docs", "generate", "gx", "load", "report"]
+    assert SUBCOMMANDS == ["alerts", "bench", "build", "demo", "docs", "generate", "gx", "load", "load-otlp", "report"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

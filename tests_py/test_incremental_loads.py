@@ -10,7 +10,10 @@ do, one load at a time, each followed by an incremental ``dbt run`` and the reco
 - a late file of an old batch: new conversations stamped with an old batch's loaded_at;
 - a retried load: the tie batch and an old conversation's rows landed again, identical;
 - loads in shuffled order: a batch loaded two hours after the watermark, then (next run) one
-  loaded one hour after it and one three days before it.
+  loaded one hour after it and one three days before it;
+- latest-state rows at or before the marts' watermark: a users row tied with the user's kept row
+  (same loaded_at) that wins the tie and opts the user out, a ticket and a CRM outcome backfilled
+  ten days before it, and an older version of a ticket (earlier updated_at) loaded after it.
 
 Then a ``--full-refresh`` of the same raw data into another DuckDB file / Postgres schema: every
 mart and every model of the incremental chain must equal it row for row (test_incremental's
@@ -26,7 +29,14 @@ from typing import Any
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from conftest import DbtProject
-from test_incremental import EVENT_COLUMNS, assert_equals_full_refresh, duckdb_pair, postgres_pair
+from test_incremental import (
+    EVENT_COLUMNS,
+    TICKET_COLUMNS,
+    USER_COLUMNS,
+    assert_equals_full_refresh,
+    duckdb_pair,
+    postgres_pair,
+)
 
 RECONCILIATION = "assert_base_telemetry__ai_events_keeps_every_raw_row"
 
@@ -76,6 +86,48 @@ def load_steps(project: DbtProject) -> list[tuple[str, list[str]]]:
             _copies(project, [c[10]], "_s1", f"{w} + interval '1 hour'"),
             _copies(project, [c[11]], "_s0", f"{w} - interval '3 days'"),
         ]),
+        ("latest-state rows at or before the watermark", latest_state_loads(project, w, c)),
+    ]
+
+
+def latest_state_loads(project: DbtProject, watermark: str, touched: list[str]) -> list[str]:
+    """Users, ticket and outcome rows landed at or before the marts' watermark (and one after it
+    that loses the latest-state dedupe): each changes a stored mart row but the first three have
+    a loaded_at no later than the newest one the marts stored."""
+    users, tickets, outcomes = (project.raw(t) for t in ("users", "support_tickets", "crm_outcomes"))
+    conversations = project.relation("int_conversations_assembled")
+    (opt_out_user,) = project.query(
+        f"select user_id from {project.relation('int_users_consented')} where not is_opted_out and is_known_user "
+        f"and user_id in (select user_id from {project.relation('int_ai_responses_priced')}) "
+        f"and user_id not in (select user_id from {conversations} where user_id is not null "
+        f"and conversation_id in {_ids(touched)}) order by user_id limit 1")[0]
+    (conversation, owner, started_at) = project.query(
+        f"select conversation_id, user_id, started_at from {conversations} where is_deflected "
+        f"and conversation_id not in {_ids(touched)} order by conversation_id limit 1")[0]
+    started = f"cast('{started_at.isoformat(sep=' ')}' as timestamp)"
+    outcome_columns = ("outcome_id, account_id, user_id, conversation_id, outcome_type, amount_usd, occurred_at, "
+                       "loaded_at")
+    return [
+        # the tie: same loaded_at as the user's kept row; consent false sorts first among ties
+        f"""insert into {users} ({USER_COLUMNS})
+            select user_id, account_id, segment, region, created_at, false, loaded_at
+            from {users} where user_id = '{opt_out_user}' order by loaded_at desc limit 1""",
+        f"""insert into {tickets} ({TICKET_COLUMNS})
+            select 'bf_ticket_1', '{owner}', '{conversation}', channel, priority, 'open',
+                   {started} + interval '1 hour', null, null, {started} + interval '1 hour',
+                   handle_minutes, null, false, false, {watermark} - interval '10 days'
+            from {tickets} where handle_minutes is not null and handle_minutes >= 0
+            order by ticket_id limit 1""",
+        f"""insert into {outcomes} ({outcome_columns})
+            select outcome_id || '_bf', account_id, user_id, conversation_id, outcome_type, amount_usd,
+                   occurred_at, {watermark} - interval '10 days'
+            from {outcomes} where conversation_id in (select conversation_id from {conversations})
+            order by outcome_id limit 1""",
+        f"""insert into {tickets} ({TICKET_COLUMNS})
+            select ticket_id, user_id, conversation_id, channel, priority, 'open', created_at, first_reply_at,
+                   solved_at, updated_at - interval '1 day', handle_minutes, csat_score, ai_handled,
+                   escalated_from_ai, {watermark} + interval '1 hour'
+            from {tickets} where updated_at is not null order by ticket_id limit 1""",
     ]
 
 

@@ -4,7 +4,9 @@ Per warehouse: build the small generated data set, land a new batch of events, s
 incremental ``ai-ops build -- run`` processes on the same target together. One must finish;
 the other must stop at once with a message saying another run holds the target, and run no
 model. Then the marts and the incremental chain must equal a full refresh of the same raw
-data (test_incremental's comparison).
+data (test_incremental's comparison). On Postgres also: a ``dbt build`` (exposures selected)
+while another run holds the claim ends with the message alone, not dbt's AttributeError; an
+on-run-start setup statement failing after the claim leaves no claim behind.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from conftest import PROJECT_DIR, DbtProject
 from test_incremental import EVENT_COLUMNS, assert_equals_full_refresh, duckdb_pair, postgres_pair
 
 
-def start_run(project: DbtProject, name: str, command: str = "run") -> tuple[subprocess.Popen[str], Path]:
-    """`ai-ops build -- <command>` (an incremental run) in its own process, with its own target dir."""
+def start_run(project: DbtProject, name: str, command: str = "run",
+              extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[str], Path]:
+    """`ai-ops build -- <command> <extra>` (an incremental run) in its own process, with its own target dir."""
     target_path = project.workdir / f"target_{name}"
     # the manifest of an earlier run: both runs of a pair parse in a second, so they start together
     parsed = project.workdir / "target_first_run" / "partial_parse.msgpack"
@@ -33,7 +36,7 @@ def start_run(project: DbtProject, name: str, command: str = "run") -> tuple[sub
         target_path.mkdir(parents=True, exist_ok=True)
         shutil.copy(parsed, target_path / parsed.name)
     env = {**os.environ, **project.env, "AI_OPS_PROJECT_DIR": str(PROJECT_DIR), "PYTHONUNBUFFERED": "1"}
-    args = [sys.executable, "-m", "ai_ops_tools.cli", "build", "--", command, "--target", project.target,
+    args = [sys.executable, "-m", "ai_ops_tools.cli", "build", "--", command, *extra, "--target", project.target,
             "--vars", project.vars_json, "--target-path", str(target_path),
             "--log-path", str(project.workdir / f"logs_{name}"),
             "--profiles-dir", str(project.workdir / "profiles")]
@@ -90,7 +93,51 @@ def test_overlapping_runs_duckdb(tmp_path: Path, generated: GeneratedData, truth
     run_overlapping(incremental, full, f"another run holds the DuckDB file {incremental.duckdb_path}", prepare_full)
 
 
+def claims(project: DbtProject) -> list[tuple[str, ...]]:
+    return [tuple(r) for r in project.query(
+        f'select target_schema, invocation_id from "{project.schema}".ai_ops_run_lock')]
+
+
+def build_exposures(project: DbtProject, name: str) -> tuple[int, str]:
+    """`ai-ops build -- build` of the exposures alone (no model): the nodes dbt 1.11 fails to skip
+    after a failed on-run-start hook (AttributeError: 'Exposure' object has no attribute 'schema')."""
+    process, _ = start_run(project, name, "build", ("--select", "resource_type:exposure"))
+    out, _ = process.communicate(timeout=600)
+    return process.returncode, out
+
+
+def assert_held_build_stops_cleanly(project: DbtProject, held_message: str) -> None:
+    """A `dbt build` while another run holds the claim ends with the message alone (no traceback)."""
+    project.query(f"""insert into "{project.schema}".ai_ops_run_lock values ('{project.schema}', 'other-run', now())""")
+    code, out = build_exposures(project, "held_build")
+    assert code == 1, out
+    assert out.strip().splitlines()[-1].startswith(f"ai-ops build: error: {held_message}"), out
+    assert "AttributeError" not in out and "Traceback" not in out, out
+    assert claims(project) == [(project.schema, "other-run")], "the held claim was touched"
+    project.query(f'delete from "{project.schema}".ai_ops_run_lock')
+
+
+def assert_failing_setup_leaves_no_claim(project: DbtProject) -> None:
+    """The setup DDL of on-run-start (here create_udfs: a function of another return type is in
+    the way) fails after the claim is written: the claim must go with it, not stay for 6 hours."""
+    project.query(f'drop function "{project.schema}".ai_ops_lenient_json(text); '
+                  f'create function "{project.schema}".ai_ops_lenient_json(json_text text) '
+                  "returns integer language sql as 'select 1'")
+    try:
+        code, out = build_exposures(project, "failing_setup")
+        assert code == 1 and "ai_ops_lenient_json" in out, out
+        assert claims(project) == [], "a failed on-run-start left its claim"
+    finally:
+        project.query(f'drop function "{project.schema}".ai_ops_lenient_json(text)')
+    code, out = build_exposures(project, "after_failing_setup")  # the next run is not blocked
+    assert code == 0, out
+
+
 def test_overlapping_runs_postgres(tmp_path: Path, generated: GeneratedData, truths: dict[str, Any],
                                    pg_schemas: tuple[loader.PostgresSettings, str]) -> None:
     incremental, full, prepare_full = postgres_pair(tmp_path, generated, truths, pg_schemas)
-    run_overlapping(incremental, full, f"another dbt run holds the target schema {incremental.schema}", prepare_full)
+    held_message = f"another dbt run holds the target schema {incremental.schema}"
+    run_overlapping(incremental, full, held_message, prepare_full)
+    assert claims(incremental) == [], "a finished run left its claim"
+    assert_held_build_stops_cleanly(incremental, held_message)
+    assert_failing_setup_leaves_no_claim(incremental)

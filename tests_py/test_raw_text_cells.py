@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -22,6 +23,7 @@ from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
 from conftest import DbtProject
 from helpers_rel import comparable_rows, extra_project, seed_and_build
+from test_incremental import EVENT_COLUMNS
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +124,60 @@ def test_reconciliation_holds_with_bad_cells(text_project: tuple[DbtProject, Dbt
         planted = sum(1 for bad in BAD_CELLS if bad[0] == table)
         assert raw == typed_raw + planted
         assert sum(split) == raw, (table, split, raw)
+
+
+def _text_loads(project: DbtProject) -> list[str]:
+    """Loads into the text raw ai_events: ties at the watermark and a backfill (spelled another way
+    than the loader's text), keyless rows (two identical), a row whose loaded_at is unreadable."""
+    events = project.raw("ai_events")
+    base = project.relation("base_telemetry__ai_events")
+    (watermark,) = project.query(f"select max(loaded_at) from {base}")[0]
+    tie = watermark.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the same instant as the stored timestamp
+    backfill = (watermark - timedelta(days=10)).strftime("%Y-%m-%d %H:%M")
+    conversations = [r[0] for r in project.query(
+        f"select distinct conversation_id from {events} where conversation_id is not null "
+        "order by conversation_id limit 3")]
+
+    def copies(conversation: str, suffix: str, loaded_at: str) -> str:
+        return f"""insert into {events} ({EVENT_COLUMNS})
+            select event_id || '{suffix}', event_name, occurred_at, '{loaded_at}', conversation_id || '{suffix}',
+                   user_id, session_id, properties
+            from {events} where conversation_id = '{conversation}'"""
+
+    keyless = f"""insert into {events} ({EVENT_COLUMNS})
+        select null, event_name, occurred_at, '{tie}', conversation_id, user_id, session_id, properties
+        from {events} where conversation_id = '{conversations[0]}' and event_id is not null"""
+    return [
+        copies(conversations[0], "_ttie", tie),
+        copies(conversations[1], "_tbf", backfill),
+        keyless,
+        keyless,
+        copies(conversations[2], "_tbad", "n/a"),
+    ]
+
+
+def _base_rows(project: DbtProject) -> list[tuple[Any, ...]]:
+    return _rows(project, project.relation("base_telemetry__ai_events"))
+
+
+def test_incremental_run_on_text_raw_equals_a_full_refresh(text_project: tuple[DbtProject, DbtProject]) -> None:
+    """Last in this module: it lands rows into the text raw ai_events. The incremental selection
+    reads loaded_at (and the keyless rows' columns) through the casts staging uses."""
+    project, _ = text_project
+    project.assert_build_ok()
+    for sql in _text_loads(project):
+        project.query(sql)
+    run = project.dbt(["run", "--select", "base_telemetry__ai_events"])
+    assert run.success, run.summary()
+    (n_raw,) = project.query(f"select count(*) from {project.raw('ai_events')}")[0]
+    (n_base,) = project.query(f"select count(*) from {project.relation('base_telemetry__ai_events')}")[0]
+    assert n_base == n_raw, f"base holds {n_base} rows for {n_raw} raw rows"
+    check = project.dbt(["test", "--select", "assert_base_telemetry__ai_events_keeps_every_raw_row"])
+    assert check.success, check.summary()
+    again = project.dbt(["run", "--select", "base_telemetry__ai_events"])  # nothing new: no row added
+    assert again.success, again.summary()
+    incremental = _base_rows(project)
+    assert len(incremental) == n_raw
+    full = project.dbt(["run", "--select", "base_telemetry__ai_events", "--full-refresh"])
+    assert full.success, full.summary()
+    assert incremental == _base_rows(project)

@@ -232,6 +232,63 @@ def register_load(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.set_defaults(func=cmd_load)
 
 
+# --- load-otlp ---------------------------------------------------------------------------------
+
+# Rejected records printed in full; the rest are counted (all of them go to --rejected FILE).
+SHOWN_REJECTIONS = 20
+
+
+def cmd_load_otlp(args: argparse.Namespace) -> int:
+    from ai_ops_tools import loader, otlp, otlp_load
+
+    try:
+        files = otlp.input_files(args.paths)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.target == "duckdb":
+        path = args.duckdb_path or loader.default_duckdb_path()
+        report = otlp_load.load_otlp_duckdb(files, path, args.raw_schema, progress=not args.quiet)
+        where = f"DuckDB {path} table {args.raw_schema}.{otlp.OTEL_SPANS_TABLE}"
+    else:
+        try:
+            report = otlp_load.load_otlp_postgres(files, args.raw_schema, progress=not args.quiet)
+        except ConnectionError as exc:
+            raise CliError(str(exc)) from exc
+        where = f"Postgres table {args.raw_schema}.{otlp.OTEL_SPANS_TABLE}"
+    print(f"appended {report.spans:,} spans from {report.records:,} requests in {report.files} files to {where}")
+    if not report.rejected:
+        return 0
+    for rejected in report.rejected[:SHOWN_REJECTIONS]:
+        print(f"  rejected {rejected}", file=sys.stderr)
+    more = len(report.rejected) - SHOWN_REJECTIONS
+    if more > 0:
+        print(f"  ... and {more} more", file=sys.stderr)
+    if args.rejected:
+        lines = [json.dumps({"file": r.file, "line": r.line, "error": r.error}) for r in report.rejected]
+        args.rejected.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raise CliError(
+        f"{len(report.rejected)} records could not be read and were not loaded (the other spans were): "
+        "fix them at the file and line shown and load those files again; "
+        "a span loaded twice counts once" + (f"; all rejections: {args.rejected}" if args.rejected else "")
+    )
+
+
+def register_load_otlp(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "load-otlp",
+        help="append OTLP/JSON trace files (collector file exporter or ExportTraceServiceRequest) to raw.otel_spans",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                   help="OTLP/JSON files (.json, .jsonl, .json.gz) or folders holding them")
+    _add_target(p, "where to load")
+    _add_raw_schema(p)
+    _add_duckdb_path(p)
+    p.add_argument("--rejected", type=Path, metavar="FILE",
+                   help="write every rejected record (file, line, error) as JSON lines to FILE")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_load_otlp)
+
+
 # --- build / demo ------------------------------------------------------------------------------
 
 
@@ -639,8 +696,8 @@ def register_alerts(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-COMMANDS: list[Register] = [register_generate, register_load, register_demo, register_build, register_gx,
-                          register_bench, register_docs, register_alerts, register_report]
+COMMANDS: list[Register] = [register_generate, register_load, register_load_otlp, register_demo, register_build,
+                          register_gx, register_bench, register_docs, register_alerts, register_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

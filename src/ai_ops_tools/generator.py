@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from ai_ops_tools import generator_otel as go
 from ai_ops_tools import generator_quality as gq
 from ai_ops_tools import generator_tables as gt
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
@@ -1037,6 +1038,7 @@ def generate(cfg: GenConfig) -> GeneratedData:
     steps.update()
 
     tables = {"ai_events": events_table, **tables}
+    tables["otel_spans"], table_truths["otel_spans"] = go.health_spans(_newest_loaded_us(tables))
     ai_events_truths = {
         "raw_rows": events_table.num_rows,
         "planted_duplicates": n_dups,
@@ -1056,6 +1058,12 @@ def generate(cfg: GenConfig) -> GeneratedData:
     steps.update()
     steps.close()
     return data
+
+
+def _newest_loaded_us(tables: dict[str, pa.Table]) -> int:
+    """The newest loaded_at of the tables, in microseconds since the epoch."""
+    newest = max(pc.max(t.column("loaded_at")).cast(pa.int64()).as_py() for t in tables.values())
+    return int(newest)
 
 
 def shift_to_end_at(data: GeneratedData, end_at: datetime) -> None:

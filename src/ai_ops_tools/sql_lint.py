@@ -77,8 +77,8 @@ NOT_RENDERED: dict[str, str] = {
     "macros/grants.sql": "post-hook grants: GRANT statements run through run_query on Postgres only",
     "macros/udfs.sql": "on-run-start hook create_udfs: Postgres DDL (a plpgsql function) dbt runs before the "
                        "models; it renders into no node, and SQLFluff has no plpgsql body grammar",
-    "macros/run_lock.sql": "on-run-start / on-run-end hooks acquire_run_lock and release_run_lock: Postgres "
-                           "plpgsql blocks (empty on DuckDB); they render into no node",
+    "macros/run_lock.sql": "on-run-start / on-run-end hooks acquire_run_lock (Postgres: statements run through "
+                           "run_query) and release_run_lock (a plpgsql block); they render into no node",
     "macros/spark_overrides.sql": "dbt-spark only: the delete+insert strategy on Parquet (statements run "
                                     "through run_query inside the incremental materialization) and the contract "
                                     "types; SQLFluff lints against DuckDB, where none of it renders",
@@ -86,7 +86,7 @@ NOT_RENDERED: dict[str, str] = {
 # Postgres-only implementations that pass 4 cannot render either, and why.
 NOT_RENDERED_ON_POSTGRES: dict[str, str] = {
     "default__create_udfs": "on-run-start hook / run-operation create_udfs: Postgres DDL (macros/udfs.sql)",
-    "default__acquire_run_lock": "on-run-start hook: a plpgsql block (macros/run_lock.sql)",
+    "default__acquire_run_lock": "on-run-start hook: statements run through run_query (macros/run_lock.sql)",
     "default__release_run_lock": "on-run-end hook: a plpgsql block (macros/run_lock.sql)",
     "default__json_is_object": "no model calls json_is_object: on Postgres json_extract_fields checks the type itself",
 }

@@ -2,13 +2,13 @@ with
 
 runs as (
 
-    select * from {{ ref('stg_agents__runs') }}
+    select * from {{ ref('int_agent_runs_unioned') }}
 
 ),
 
 steps as (
 
-    select * from {{ ref('stg_agents__steps') }}
+    select * from {{ ref('int_agent_steps_unioned') }}
 
 ),
 

@@ -1,5 +1,5 @@
 -- One row per conversation_id: everything about a conversation that depends
--- only on its own valid events (stg_telemetry__ai_events and the priced
+-- only on its own valid events (int_ai_events_unioned and the priced
 -- responses): the attributes of its earliest valid event, counts, tokens,
 -- cost, flags, and max_loaded_at (its newest event's loaded_at).
 -- Incremental (delete+insert on conversation_id, docs/INCREMENTAL.md): a run
@@ -60,7 +60,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
     {% if is_incremental() %}
         where conversation_id in (
             {{ processed_ai_events_since('max_processed_at', ['conversation_id']) }}

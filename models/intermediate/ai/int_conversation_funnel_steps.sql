@@ -12,7 +12,7 @@ conversations as (
 ),
 
 events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 -- the funnel steps of each conversation, from its own valid events

@@ -9,7 +9,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 prompts as (

@@ -10,7 +10,7 @@ runs as (
 ),
 
 steps as (
-    select * from {{ ref('stg_agents__steps') }}
+    select * from {{ ref('int_agent_steps_unioned') }}
 ),
 
 decisions as (

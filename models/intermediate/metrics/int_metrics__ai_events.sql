@@ -20,7 +20,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 responses as (
@@ -32,7 +32,7 @@ responses as (
 -- both warehouses)
 event_loads as (
     select processed_at
-    from {{ ref('stg_telemetry__ai_events') }}
+    from {{ ref('int_ai_events_unioned') }}
 ),
 
 {% if is_incremental() %}

@@ -12,7 +12,7 @@ deliveries as (
 ),
 
 events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 users as (

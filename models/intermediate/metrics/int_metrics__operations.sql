@@ -18,7 +18,7 @@ connector_checks as (
 ),
 
 ai_events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 -- incident_rate: AI-change incidents (by detected_at) beside response events

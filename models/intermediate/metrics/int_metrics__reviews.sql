@@ -13,7 +13,7 @@ reviews as (
 ),
 
 events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 -- judge_agreement_rate: the latest review of each (event_id, rubric) by

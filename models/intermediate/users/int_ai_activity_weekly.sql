@@ -5,7 +5,7 @@
 with
 
 ai_events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 prompt_events as (

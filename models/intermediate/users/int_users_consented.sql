@@ -24,7 +24,7 @@ users as (
 
 ai_events as (
 
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 
 ),
 

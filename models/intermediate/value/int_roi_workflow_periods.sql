@@ -17,7 +17,7 @@ ledger as (
 ),
 
 events as (
-    select * from {{ ref('stg_telemetry__ai_events') }}
+    select * from {{ ref('int_ai_events_unioned') }}
 ),
 
 spine as (

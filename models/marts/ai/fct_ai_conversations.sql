@@ -4,8 +4,9 @@
     users (their conversations stay in, so aggregates count them).
     Incremental (delete+insert on conversation_id): a run rewrites every
     conversation whose events, user, tickets or CRM outcomes changed since
-    the last run, one link further through its user (docs/INCREMENTAL.md
-    says why). A changed ai_launch_date, window or user_key_salt var needs
+    the last run (rows processed after the newest stored max_processed_at,
+    whatever their loaded_at), one link further through its user
+    (docs/INCREMENTAL.md says why). A changed ai_launch_date, window or user_key_salt var needs
     --full-refresh.
 -#}
 {{
@@ -41,10 +42,10 @@ conversation_outcomes as (
 
 {% if is_incremental() %}
 
-    {{ last_run_cte('max_loaded_at') }},
+    {{ last_run_cte('max_processed_at') }},
 
-    -- the load times of the users, tickets and outcomes that can change a
-    -- stored conversation
+    -- the users, tickets and outcomes rows that can change a stored
+    -- conversation, with the run that first saw each
     input_loads as (
 
         select * from {{ ref('int_ai_mart_input_loads') }}
@@ -55,7 +56,7 @@ conversation_outcomes as (
 
         select
             user_id,
-            loaded_at
+            processed_at
         from input_loads
         where input_name = 'user'
 
@@ -67,7 +68,7 @@ conversation_outcomes as (
             input_id as ticket_id,
             conversation_id,
             user_id,
-            loaded_at
+            processed_at
         from input_loads
         where input_name = 'ticket'
 
@@ -79,7 +80,7 @@ conversation_outcomes as (
             input_id as outcome_id,
             conversation_id,
             user_id,
-            loaded_at
+            processed_at
         from input_loads
         where input_name = 'outcome'
 
@@ -88,14 +89,14 @@ conversation_outcomes as (
     changed_tickets as (
 
         select ticket_id from ticket_versions
-        where {{ loaded_since_last_run() }}
+        where processed_at > (select last_run.watermark from last_run)
 
     ),
 
     changed_outcomes as (
 
         select outcome_id from outcome_versions
-        where {{ loaded_since_last_run() }}
+        where processed_at > (select last_run.watermark from last_run)
 
     ),
 
@@ -115,7 +116,7 @@ conversation_outcomes as (
             null as conversation_id,
             user_id
         from user_loads
-        where {{ loaded_since_last_run() }}
+        where processed_at > (select last_run.watermark from last_run)
         union
         select
             conversation_id,

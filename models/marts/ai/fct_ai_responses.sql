@@ -5,12 +5,11 @@
     Incremental (delete+insert on event_id, docs/INCREMENTAL.md). A stored row
     changes only through its user_key: int_ai_responses_priced never changes
     a stored response, and user_key depends only on whether the user opted
-    out, which changes only when a newly loaded users row becomes the user's
-    kept row in stg_app__users (latest state) or a newly loaded event of the
-    user opts out. A run therefore rewrites the responses processed since the
-    newest stored processed_at plus every response of a user whose kept users
-    row was loaded since the newest stored loaded_at (or has a null
-    loaded_at) or who has an event processed since then. A changed user_key_salt needs --full-refresh.
+    out, which changes only through a new users row (latest state) or a new
+    event of the user (an opt-out). A run therefore rewrites the responses
+    processed since the newest stored processed_at plus every response of a
+    user with a users row (int_ai_mart_input_loads, whatever its loaded_at) or
+    an event processed since then. A changed user_key_salt needs --full-refresh.
 -#}
 {{
     config(
@@ -39,14 +38,14 @@ users as (
 
 {% if is_incremental() %}
 
-    {{ last_run_cte() }},
+    {{ last_run_cte('processed_at') }},
 
-    -- the load times of the users' kept rows
+    -- every users row, with the run that first saw it
     user_loads as (
 
         select
             user_id,
-            loaded_at
+            processed_at
         from {{ ref('int_ai_mart_input_loads') }}
         where input_name = 'user'
 
@@ -56,7 +55,7 @@ users as (
     changed_users as (
 
         select user_id from user_loads
-        where {{ loaded_since_last_run() }}
+        where processed_at > (select last_run.watermark from last_run)
         union
         select processed_events.user_id
         from (
