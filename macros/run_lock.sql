@@ -101,7 +101,7 @@ commit;
     not be taken atomically; on a cluster, run one scheduled dbt job per target schema (the
     scheduler's concurrency limit of one). The local `session` method runs inside one process.
 -#}
-{% macro spark__acquire_run_lock(stale_after_minutes) -%}
+{% macro spark__acquire_run_lock(setup_sql, stale_after_minutes) -%}
     {{ return('') }}
 {%- endmacro %}
 
