@@ -101,8 +101,9 @@ commit;
     not be taken atomically; on a cluster, run one scheduled dbt job per target schema (the
     scheduler's concurrency limit of one). The local `session` method runs inside one process.
 -#}
-{% macro spark__acquire_run_lock(stale_after_minutes) -%}
-    {{ return('') }}
+{% macro spark__acquire_run_lock(setup_sql, stale_after_minutes) -%}
+    {#- no lock; the hook's setup statements still run, as on DuckDB -#}
+    {{ return(setup_sql) }}
 {%- endmacro %}
 
 {% macro spark__release_run_lock() -%}
