@@ -102,6 +102,7 @@ commit;
     scheduler's concurrency limit of one). The local `session` method runs inside one process.
 -#}
 {% macro spark__acquire_run_lock(setup_sql, stale_after_minutes) -%}
+    {#- no lock; the hook's setup statements still run, as on DuckDB -#}
     {{ return(setup_sql) }}
 {%- endmacro %}
 
