@@ -97,7 +97,7 @@
             then json_extract_string(
                 list_filter(
                     cast(json_extract({{ events_expr }}, '$[*]') as json[]),
-                    span_event -> json_extract_string(span_event, '$.attributes."{{ key }}"') is not null
+                    lambda span_event: json_extract_string(span_event, '$.attributes."{{ key }}"') is not null
                 )[1],
                 '$.attributes."{{ key }}"'
             )

@@ -20,6 +20,13 @@
 
 
 {% macro acquire_run_lock(setup_sql='', stale_after_minutes=360) -%}
+    {#-
+        Commands that only render the hooks (compile, docs generate, show, ls) write no table and
+        never reach on-run-end: they take no claim (a claim taken there would block the next run).
+    -#}
+    {%- if flags.WHICH in ['compile', 'generate', 'show', 'list', 'ls', 'parse'] -%}
+        {{ return(setup_sql) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('acquire_run_lock', 'ai_ops')(setup_sql, stale_after_minutes)) }}
 {%- endmacro %}
 
