@@ -63,8 +63,12 @@ def dbt_env(tmp_path: Path, target: str, schema: str) -> dict[str, str]:
     }
 
 
+MACRO_FILES = ("normal_cdf.sql", "types.sql")
+
+
 def macro_project(tmp_path: Path) -> Path:
-    """A one-macro dbt project named ai_ops holding macros/normal_cdf.sql as it is in the repo.
+    """A dbt project named ai_ops holding macros/normal_cdf.sql and the type macros it calls
+    (macros/types.sql), as they are in the repo.
 
     Compiling the macro alone keeps this test independent of the state of every model.
     """
@@ -73,7 +77,8 @@ def macro_project(tmp_path: Path) -> Path:
     (project / "dbt_project.yml").write_text(
         'name: ai_ops\nversion: "0.1.0"\nconfig-version: 2\nprofile: ai_ops\nmacro-paths: ["macros"]\n'
     )
-    (project / "macros" / "normal_cdf.sql").write_text((PROJECT / "macros" / "normal_cdf.sql").read_text())
+    for name in MACRO_FILES:
+        (project / "macros" / name).write_text((PROJECT / "macros" / name).read_text())
     return project
 
 
