@@ -21,10 +21,11 @@
 
 {% macro acquire_run_lock(setup_sql='', stale_after_minutes=360) -%}
     {#-
-        Commands that only render the hooks (compile, docs generate, show, ls) write no table and
-        never reach on-run-end: they take no claim (a claim taken there would block the next run).
+        Only the commands that write tables and end with on-run-end take the claim. The others
+        (compile, docs generate, show, ls, source freshness...) write no table, and some render
+        the hooks without ever reaching on-run-end: a claim taken there would block the next run.
     -#}
-    {%- if flags.WHICH in ['compile', 'generate', 'show', 'list', 'ls', 'parse'] -%}
+    {%- if flags.WHICH not in ['build', 'run', 'seed', 'snapshot', 'test', 'clone', 'retry'] -%}
         {{ return(setup_sql) }}
     {%- endif -%}
     {{ return(adapter.dispatch('acquire_run_lock', 'ai_ops')(setup_sql, stale_after_minutes)) }}
