@@ -157,6 +157,34 @@ def test_increment_late_events_can_come_from_the_whole_history() -> None:
     assert max(ages) > timedelta(weeks=6)
 
 
+def test_increment_watermark_cases_land_at_and_before_the_newest_load() -> None:
+    """Issue 11's loads: ties at exactly the newest loaded_at already in raw, backfills ten days before it."""
+    data = generate(GenConfig(seed=7, events=5_000, progress=False))
+    events = data.tables["ai_events"]
+    max_loaded = pc.max(events["loaded_at"]).as_py()
+    rows, counts = bench.make_increment(events, np.random.default_rng(3), watermark_cases=4)
+    assert counts["ties"] == counts["backfills"] == 4
+    assert counts["total"] == rows.num_rows == sum(v for k, v in counts.items() if k != "total")
+    by_id = {r["event_id"]: r for r in rows.to_pylist()}
+    ties = [r for i, r in by_id.items() if i.startswith("tie-")]
+    backfills = [r for i, r in by_id.items() if i.startswith("backfill-")]
+    assert len(ties) == len(backfills) == 4
+    assert {r["loaded_at"] for r in ties} == {max_loaded}
+    assert {r["loaded_at"] for r in backfills} == {max_loaded - timedelta(days=10)}
+    for r in ties + backfills:
+        assert r["occurred_at"] <= r["loaded_at"] - timedelta(hours=1)
+    # copies of existing events under new ids, in existing conversations
+    originals = {r["event_id"]: r for r in events.to_pylist()}
+    for event_id, r in by_id.items():
+        if event_id.startswith(("tie-", "backfill-")):
+            source = originals[event_id.split("-", 1)[1]]
+            assert (r["conversation_id"], r["occurred_at"], r["properties"]) == (
+                source["conversation_id"], source["occurred_at"], source["properties"])
+    # without them (the default) nothing lands at or before the newest load
+    rows0, counts0 = bench.make_increment(events, np.random.default_rng(3))
+    assert "ties" not in counts0 and pc.min(rows0["loaded_at"]).as_py() > max_loaded
+
+
 def test_peak_rss_sampler_sees_a_child_process() -> None:
     code = "import time; x = bytearray(150 * 1024 * 1024); time.sleep(1.0)"
     proc = subprocess.Popen([sys.executable, "-c", code])

@@ -459,8 +459,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
             PostgresSettings.from_env().connect(connect_timeout=5).close()
         except ConnectionError as exc:
             raise CliError(str(exc)) from exc
+    if args.target == "spark":
+        _spark_available()
+    out = args.out if args.out is not None else BENCH_REPORTS[args.target]
     cfg = bench.BenchConfig(
-        sizes=args.sizes, target=args.target, repeats=args.repeats, out=args.out, json_path=args.json,
+        sizes=args.sizes, target=args.target, repeats=args.repeats, out=out, json_path=args.json,
         skip_incremental=args.skip_incremental, skip_full_refresh_check=args.skip_full_refresh_check,
         workdir=args.workdir, schema=schema, seed=args.seed, keep=args.keep, progress=not args.quiet,
         late_weeks=args.late_weeks,
@@ -472,8 +475,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"{run['events']:>12,} events: build {s['build_s']} s (peak {s['build_peak_rss_mb']} MB), "
               f"floor {s['floor_s']} s (ratio {s['floor_ratio']}), after append {s['incremental_build_s']} s "
               f"(ratio {s['incremental_ratio']}), generator {s['generator_s']} s")
-    if args.out:
-        print(f"report: {args.out}")
+    if out:
+        print(f"report: {out}")
     if args.json:
         print(f"json: {args.json}")
     failed = [r["events"] for r in report["runs"] if not r["summary"]["build_success"]]
@@ -481,6 +484,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"dbt build failed at sizes {failed}: the timings include a failed run (see the logs)", file=sys.stderr)
         return 1
     return 0
+
+
+# The Markdown report of each target when --out is not given.
+BENCH_REPORTS = {"duckdb": Path("docs/benchmarks.md"), "postgres": Path("docs/benchmarks.md"),
+                 "spark": Path("docs/benchmarks-spark.md")}
+
+
+def _spark_available() -> None:
+    """pyspark (the `spark` extra) and Java, or a CliError saying how to install them."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise CliError("pyspark is not installed: `make install-spark` (or pip install -e '.[spark]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise CliError("Spark needs Java 17 or newer: install a JDK (e.g. openjdk-17-jre-headless) or set JAVA_HOME")
 
 
 def _bench_command(argv: list[str]) -> str:
@@ -517,10 +536,10 @@ def register_bench(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     p = sub.add_parser("bench", help="benchmark generator, load, dbt build, the floor query and an incremental run")
     p.add_argument("--sizes", type=_sizes, default=[1_000_000, 3_000_000, 10_000_000],
                    help="comma-separated raw ai_events counts (default 1000000,3000000,10000000)")
-    _add_target(p, "the warehouse to benchmark")
+    _add_target(p, "the warehouse to benchmark", LOAD_TARGETS)
     p.add_argument("--repeats", type=_positive, default=1, help="runs per size; the report shows medians (default 1)")
-    p.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"),
-                   help="Markdown report (default docs/benchmarks.md)")
+    p.add_argument("--out", type=Path,
+                   help="Markdown report (default docs/benchmarks.md; --target spark: docs/benchmarks-spark.md)")
     p.add_argument("--json", type=Path, help="also write every figure as JSON here")
     p.add_argument("--skip-incremental", action="store_true", help="no append + second build")
     p.add_argument("--skip-full-refresh-check", action="store_true",

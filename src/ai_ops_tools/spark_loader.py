@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -72,11 +72,20 @@ def create_table_sql(database: str, table: str, parquet_path: Path, all_text: bo
     contract's columns and types whatever the file holds (one statement: the metastore, not the
     data, is what costs time on a small load).
     """
+    return f"create table `{database}`.`{table}` using parquet as {_cast_select(table, parquet_path, all_text)}"
+
+
+def insert_sql(database: str, table: str, parquet_path: Path, all_text: bool = False) -> str:
+    """Append the rows of a Parquet file to a raw table, cast as ``create_table_sql`` casts them."""
+    return f"insert into `{database}`.`{table}` {_cast_select(table, parquet_path, all_text)}"
+
+
+def _cast_select(table: str, parquet_path: Path, all_text: bool) -> str:
+    """``select`` of the raw table's columns, each cast to its contract type, from a Parquet file."""
     cols = ",\n    ".join(f"cast(`{name}` as {spark_type(sql_type, all_text)}) as `{name}`"
                           for name, sql_type in RAW_TABLES[table])
     location = str(parquet_path).replace("`", "``")
-    return (f"create table `{database}`.`{table}` using parquet as select\n    {cols}\n"
-            f"from parquet.`{location}`")
+    return f"select\n    {cols}\nfrom parquet.`{location}`"
 
 
 def session_settings(warehouse: Path, profiles_dir: Path) -> dict[str, str]:
@@ -176,6 +185,14 @@ def load_spark(tables: Mapping[str, pa.Table] | None, warehouse: Path, profiles_
             return _load_tables(spark, files, raw_schema, progress, all_text)
 
 
+def append_spark(table: str, parquet_file: Path, warehouse: Path, profiles_dir: Path,
+                 raw_schema: str = "raw") -> int:
+    """Append the rows of a Parquet file to raw table ``table`` (a new load); stops the session. Rows appended."""
+    with spark_session(warehouse, profiles_dir, stop=True) as spark:
+        spark.sql(insert_sql(raw_schema, table, parquet_file.resolve()))
+    return int(pq.ParquetFile(parquet_file).metadata.num_rows)
+
+
 def _load_tables(spark: Any, files: Mapping[str, Path], raw_schema: str, progress: bool,
                  all_text: bool) -> dict[str, int]:
     spark.sql(f"create database if not exists `{raw_schema}`")
@@ -199,3 +216,33 @@ def table_folders(warehouse: Path, schema: str) -> dict[str, Path]:
         return {}
     return {p.name: p for p in sorted(folder.iterdir())
             if p.is_dir() and any(f.suffix == ".parquet" for f in p.rglob("*.parquet"))}
+
+
+# --- one load in a process of its own (the benchmark: dbt opens the metastore after it exits) ---
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m ai_ops_tools.spark_loader load|append``: one load in a process of its own (the benchmark's)."""
+    import argparse
+
+    from ai_ops_tools.dbt_run import profiles_dir
+
+    p = argparse.ArgumentParser(prog="python -m ai_ops_tools.spark_loader",
+                                description="the benchmark's Spark loads, one process at a time")
+    p.add_argument("action", choices=("load", "append"))
+    p.add_argument("path", type=Path, help="load: the generator's Parquet dir; append: one ai_events Parquet file")
+    p.add_argument("--warehouse", type=Path, required=True)
+    p.add_argument("--raw-schema", required=True)
+    args = p.parse_args(argv)
+    if args.action == "load":
+        counts = load_spark(None, args.warehouse, profiles_dir(), args.raw_schema, progress=False,
+                            from_dir=args.path, stop=True)
+        print(f"loaded {sum(counts.values()):,} rows into {len(counts)} tables")
+    else:
+        n = append_spark("ai_events", args.path, args.warehouse, profiles_dir(), args.raw_schema)
+        print(f"appended {n:,} rows to {args.raw_schema}.ai_events")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -63,31 +63,45 @@ def unmatched_rows(only_a: list[tuple[Any, ...]], only_b: list[tuple[Any, ...]],
 
 def compare_marts(wh: Warehouse, cmp_schema: str, tables: list[str],
                   max_diff_rows: int = 200_000) -> dict[str, dict[str, int]]:
-    """Per mart: rows only in the incremental copy / only in the full refresh.
+    """Per mart: rows only in the incremental copy / only in the full refresh (see ``compare_relations``)."""
+    placeholder = "?" if wh.target == "duckdb" else "%s"
+    with wh.connect() as run:
+        out = compare_relations(run, placeholder, cmp_schema, wh.marts_schema(), tables, max_diff_rows)
+        run(f'drop schema if exists "{cmp_schema}" cascade')
+    return out
+
+
+# Columns that hold the time of the run that wrote the row (the incremental watermarks): a full refresh
+# writes its own run's time, so they are left out of the comparison (every other column is compared).
+WRITE_TIME_COLUMNS = frozenset({"processed_at", "max_processed_at", "inputs_max_processed_at"})
+
+
+def compare_relations(run: Any, placeholder: str, incremental_schema: str, full_schema: str, tables: list[str],
+                      max_diff_rows: int = 200_000) -> dict[str, dict[str, int]]:
+    """Per table: rows only in ``incremental_schema`` / only in ``full_schema``, on every column but the write times.
 
     ``exact_*``: EXCEPT ALL both ways, every bit. ``only_*``: the rows left after pairing the
     exact differences that differ only in float columns by at most FLOAT_REL_TOL (relative).
     """
     out: dict[str, dict[str, int]] = {}
-    placeholder = "?" if wh.target == "duckdb" else "%s"
-    with wh.connect() as run:
-        for t in tables:
-            cols = run("select column_name, lower(data_type) from information_schema.columns where table_schema = "
-                       f"{placeholder} and table_name = {placeholder} order by ordinal_position",
-                       [wh.marts_schema(), t])
-            floats = [i for i, (_, dtype) in enumerate(cols) if dtype.startswith(_FLOAT_TYPES)]
-            a, b = f'"{cmp_schema}"."{t}"', f'"{wh.marts_schema()}"."{t}"'
-            only_a = run(f"select * from {a} except all select * from {b} limit {max_diff_rows}")
-            only_b = run(f"select * from {b} except all select * from {a} limit {max_diff_rows}")
-            left_a, left_b = unmatched_rows(only_a, only_b, floats)
-            out[t] = {
-                "rows": int(run(f"select count(*) from {b}")[0][0]),
-                "only_incremental": left_a,
-                "only_full_refresh": left_b,
-                "exact_only_incremental": len(only_a),
-                "exact_only_full_refresh": len(only_b),
-            }
-        run(f'drop schema if exists "{cmp_schema}" cascade')
+    for t in tables:
+        cols = [(name, dtype) for name, dtype in run(
+            "select column_name, lower(data_type) from information_schema.columns where table_schema = "
+            f"{placeholder} and table_name = {placeholder} order by ordinal_position", [full_schema, t])
+            if name not in WRITE_TIME_COLUMNS]
+        floats = [i for i, (_, dtype) in enumerate(cols) if dtype.startswith(_FLOAT_TYPES)]
+        select = "select " + ", ".join(f'"{name}"' for name, _ in cols)
+        a, b = f'{select} from "{incremental_schema}"."{t}"', f'{select} from "{full_schema}"."{t}"'
+        only_a = run(f"{a} except all {b} limit {max_diff_rows}")
+        only_b = run(f"{b} except all {a} limit {max_diff_rows}")
+        left_a, left_b = unmatched_rows(only_a, only_b, floats)
+        out[t] = {
+            "rows": int(run(f'select count(*) from "{full_schema}"."{t}"')[0][0]),
+            "only_incremental": left_a,
+            "only_full_refresh": left_b,
+            "exact_only_incremental": len(only_a),
+            "exact_only_full_refresh": len(only_b),
+        }
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -113,10 +114,19 @@ def _duplicates(src: _Source, n_dup: int) -> pa.Table:
     return dup_src.set_column(3, "loaded_at", _timestamps(src.load_times(dup_src.num_rows)))
 
 
+def _at_or_before_watermark(src: _Source, n: int, prefix: str, loaded_at: int) -> pa.Table:
+    """Existing events under new ids (``prefix``), loaded at ``loaded_at``; they occurred an hour or more before."""
+    candidates = src.idx_usable[src.occurred[src.idx_usable] <= loaded_at - 3600 * US]
+    rows = src.sample(candidates, n)
+    return rows.set_column(0, "event_id", _prefixed(rows["event_id"], prefix)).set_column(
+        3, "loaded_at", _timestamps(np.full(rows.num_rows, loaded_at, dtype=np.int64)))
+
+
 def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: float = 0.01,
                    late_fraction: float = 0.001, duplicate_fraction: float = 0.005,
-                   late_weeks: tuple[int, int] | None = DEFAULT_LATE_WEEKS) -> tuple[pa.Table, dict[str, int]]:
-    """Rows to append to raw ai_events, all loaded after the newest loaded_at there.
+                   late_weeks: tuple[int, int] | None = DEFAULT_LATE_WEEKS,
+                   watermark_cases: int = 0) -> tuple[pa.Table, dict[str, int]]:
+    """Rows to append to raw ai_events, loaded after the newest loaded_at there (but the watermark cases).
 
     - new: whole conversations copied under new ids (``inc-`` prefix), moved so they start
       within three days of the newest load (occurred and loaded shift together);
@@ -130,6 +140,10 @@ def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: flo
       period refresh of int_metrics__ai_events;
     - duplicates: existing rows re-sent unchanged except a later loaded_at (the dedupe must
       keep the original).
+    - with ``watermark_cases=k`` (issue 11's loads that a ``loaded_at > watermark`` filter
+      misses), also k *ties*: existing events copied under ``tie-`` ids and loaded at exactly
+      the newest ``loaded_at`` already in raw, and k *backfills*: copies under ``backfill-`` ids
+      loaded ten days before it (events that occurred before that).
     Counts: new rows = new_fraction of the table; late = late_fraction and duplicates =
     duplicate_fraction of the new rows (at least 5 each).
     """
@@ -141,14 +155,25 @@ def make_increment(events: pa.Table, rng: np.random.Generator, new_fraction: flo
     fresh = _new_conversations(src, n_new - n_late)
     late = _late_events(src, n_late, late_weeks)
     dups = _duplicates(src, n_dup)
-    out = pa.concat_tables([fresh.cast(schema), late.cast(schema), dups.cast(schema)])
-    counts = {"new": fresh.num_rows, "late": late.num_rows, "duplicates": dups.num_rows, "total": out.num_rows}
-    return out, counts
+    parts = [fresh, late, dups]
+    counts = {"new": fresh.num_rows, "late": late.num_rows, "duplicates": dups.num_rows}
+    if watermark_cases:
+        ties = _at_or_before_watermark(src, watermark_cases, "tie-", src.max_loaded)
+        backfills = _at_or_before_watermark(src, watermark_cases, "backfill-", src.max_loaded - 10 * DAY_US)
+        parts += [ties, backfills]
+        counts |= {"ties": ties.num_rows, "backfills": backfills.num_rows}
+    out = pa.concat_tables([part.cast(schema) for part in parts])
+    return out, counts | {"total": out.num_rows}
 
 
-def append_events(wh: Warehouse, rows: pa.Table) -> None:
+def append_events(wh: Warehouse, rows: pa.Table) -> dict[str, Any] | None:
+    """Append ``rows`` to the warehouse's raw ai_events; on Spark, the figures of the subprocess that did it."""
     from ai_ops_tools.raw_schema import column_names
 
+    if wh.target == "spark":
+        from ai_ops_tools.bench.spark import append_raw
+
+        return append_raw(wh, rows)
     cols = ", ".join(f'"{c}"' for c in column_names("ai_events"))
     if wh.target == "duckdb":
         import duckdb
@@ -159,7 +184,7 @@ def append_events(wh: Warehouse, rows: pa.Table) -> None:
             con.execute(f'insert into "{wh.raw_schema}"."ai_events" ({cols}) select {cols} from increment_rows')
         finally:
             con.close()
-        return
+        return None
     import io
 
     from ai_ops_tools.loader import PostgresSettings, _csv_batches
@@ -172,6 +197,7 @@ def append_events(wh: Warehouse, rows: pa.Table) -> None:
                 cur.copy_expert(sql, io.BytesIO(payload))
     finally:
         conn.close()
+    return None
 
 
 # --- marts: incremental result vs full refresh ------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ai_ops_tools.bench.compare import FLOAT_REL_TOL
+from ai_ops_tools.bench.config import SPARK_BUILD_NOTE, SPARK_FLOOR_NOTE
 from ai_ops_tools.bench.summary import get_path, linearity
 
 
@@ -42,8 +43,10 @@ def late_events_text(late_weeks: Sequence[int] | None) -> str:
 
 def _header(report: dict[str, Any]) -> list[str]:
     sizes = ", ".join(f"{r['events']:,}" for r in report["runs"])
+    spark = report["target"] == "spark"
+    title = "# Benchmarks on a local Spark (issues 5 and 17)" if spark else "# Benchmarks (issue 5)"
     lines = [
-        "# Benchmarks (issue 5)",
+        title,
         "",
         f"Written by `{report['command']}` on {report['generated_at']} (UTC). Target: **{report['target']}**, "
         f"sizes: {sizes}, repeats: {report['repeats']} "
@@ -61,7 +64,10 @@ def _header(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _machine(m: dict[str, Any]) -> list[str]:
+def _machine(m: dict[str, Any], target: str) -> list[str]:
+    spark = ([f"- pyspark {m.get('pyspark')}, dbt-spark {m.get('dbt_spark')}, Spark driver memory "
+              f"{m.get('spark_driver_memory')}, `local[{m['dbt_threads']}]` (the profile's spark target)"]
+             if target == "spark" else [])
     return [
         "",
         "## Machine",
@@ -73,10 +79,48 @@ def _machine(m: dict[str, Any]) -> list[str]:
         f"- DuckDB memory_limit {m['duckdb_memory_limit']}, dbt threads {m['dbt_threads']}",
         f"- load average at start: {', '.join(f'{x:.2f}' for x in m['load_avg_at_start'])} "
         "(the machine is shared: other jobs may have run during the benchmark)",
+        *spark,
     ]
 
 
-def _what_is_measured(late_weeks: Sequence[int] | None) -> list[str]:
+def _increment_text(config: dict[str, Any]) -> str:
+    """The increment, as the report describes it."""
+    ties = config.get("watermark_cases") or 0
+    hard = (f"; plus issue 11's loads at or before the watermark: {ties} *ties* (copies of events under new "
+            f"ids, loaded at exactly the newest `loaded_at` in raw) and {ties} *backfills* (loaded ten days "
+            "before it)" if ties else "")
+    return ("1 % new events are appended to raw `ai_events` (new conversations loaded after "
+            "the newest load; 0.1 % of them are new events of old conversations, "
+            + late_events_text(config.get("late_weeks")) + "; 0.5 % are exact re-sends of existing rows, "
+            "redelivered with a later `loaded_at`" + hard + ")")
+
+
+def _what_is_measured_spark(config: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        "## What is measured",
+        "",
+        "- **generator**: `generate()` plus writing one parquet file per raw table (zstd).",
+        "- **load**: a subprocess opens a local Spark session with the profile's spark target settings and "
+        "creates every raw table as a Parquet table from the generator's files (`spark_loader`); its wall "
+        "time includes the JVM's start and the Derby metastore, its peak RSS is that of the process tree "
+        "(Python and the JVM). The Derby metastore admits one process at a time, so the load exits before "
+        "dbt starts.",
+        "- **dbt seed** and **dbt run**: wall time of the `dbt` process on the `spark` target (dbt-spark's "
+        "session method: Spark runs in a JVM child of the dbt process; peak RSS of the whole tree sampled "
+        "every 0.1 s). " + SPARK_BUILD_NOTE[0].upper() + SPARK_BUILD_NOTE[1:] + ".",
+        "- **floor**: " + SPARK_FLOOR_NOTE + ".",
+        "- **after append**: " + _increment_text(config) + ", appended by a subprocess (`insert into`), "
+        "then `dbt run` again; then `dbt run --full-refresh` on the same data, and every mart table's "
+        "Parquet folder, copied after the incremental run, is compared with the full refresh's, both read "
+        "by DuckDB (EXCEPT ALL both ways on every column but the run-time watermarks `processed_at`, "
+        "`max_processed_at`, `inputs_max_processed_at`; rows that differ only in float columns by at most "
+        "1e-9 relative count as equal).",
+        "",
+    ]
+
+
+def _what_is_measured(config: dict[str, Any]) -> list[str]:
     return [
         "",
         "## What is measured",
@@ -93,35 +137,42 @@ def _what_is_measured(late_weeks: Sequence[int] | None) -> list[str]:
         "quarantine and dedupe rules that move those figures (`floor_sql` in `src/ai_ops_tools/bench/floor.py`); "
         "ratio = dbt build / floor. Its weekly figures are compared with the overall week rows of "
         "`ops_metrics`.",
-        "- **after append**: 1 % new events are appended to raw `ai_events` (new conversations loaded after "
-        "the newest load; 0.1 % of them are new events of old conversations, "
-        + late_events_text(late_weeks) + "; 0.5 % "
-        "are exact re-sends of existing rows), then `dbt build` runs again; then the data tests alone "
+        "- **after append**: " + _increment_text(config) + ", then `dbt build` runs again; then the data tests alone "
         "(`dbt test --exclude-resource-type unit_test`: the share of every scheduled run that reads whole "
         "tables); then `dbt build --full-refresh` "
-        "on the same data, and every mart table is compared row by row (EXCEPT ALL both ways; rows that "
+        "on the same data, and every mart table is compared row by row (EXCEPT ALL both ways on every column "
+        "but the run-time watermarks `processed_at`, `max_processed_at`, `inputs_max_processed_at`; rows that "
         "differ only in float columns by at most 1e-9 relative count as equal, since parallel float sums "
         "differ in the last bits between two builds of the same data).",
         "",
     ]
 
 
+def _unit_test_row(s: dict[str, Any], u: dict[str, Any]) -> str:
+    if "skipped" in u:
+        return f"| dbt unit tests | – | – | not run: {u['skipped']} |"
+    return (f"| dbt unit tests (CI; not part of the scheduled build) | {_num(s['unit_tests_s'])} | "
+            f"{_num(u.get('peak_rss_mb'), '{:.0f}')} | {u.get('n_nodes', 0)} unit tests, "
+            f"{'ok' if u.get('success') else 'FAILED'}; data-independent |")
+
+
 def _build_rows(s: dict[str, Any], first: dict[str, Any]) -> list[str]:
     """The table rows of the generator, the load, dbt seed, the full build and the unit tests."""
     b = first["build"]
     build_note = "ok" if s["build_success"] else "FAILED: " + ", ".join(b["failed"][:5])
-    u = first.get("unit_tests") or {}
+    load = first.get("load_process")
+    load_note = "a Spark subprocess: JVM start, Derby metastore, one Parquet table per raw table" if load else ""
+    label = "dbt run (full; models only)" if load else "dbt build (full)"
     return [
         f"| generator (generate + write parquet) | {_num(s['generator_s'])} | – | "
         f"generate {_num(s['generate_s'])} s, write {_num(s['write_parquet_s'])} s; "
         f"{first['raw_ai_events']:,} raw ai_events rows |",
-        f"| load raw tables | {_num(s['load_s'])} | – | |",
+        f"| load raw tables | {_num(s['load_s'])} | {_num(get_path(first, 'load_process.peak_rss_mb'), '{:.0f}')} | "
+        f"{load_note} |",
         f"| dbt seed | {_num(s['seed_s'])} | {_num(get_path(first, 'seed.peak_rss_mb'), '{:.0f}')} | |",
-        f"| **dbt build (full)** | **{_num(s['build_s'])}** | {_num(s['build_peak_rss_mb'], '{:.0f}')} | "
+        f"| **{label}** | **{_num(s['build_s'])}** | {_num(s['build_peak_rss_mb'], '{:.0f}')} | "
         f"{b['n_nodes']} nodes, {build_note} |",
-        f"| dbt unit tests (CI; not part of the scheduled build) | {_num(s['unit_tests_s'])} | "
-        f"{_num(u.get('peak_rss_mb'), '{:.0f}')} | {u.get('n_nodes', 0)} unit tests, "
-        f"{'ok' if u.get('success') else 'FAILED'}; data-independent |",
+        _unit_test_row(s, first.get("unit_tests") or {}),
     ]
 
 
@@ -148,7 +199,8 @@ def _full_refresh_row(s: dict[str, Any], first: dict[str, Any], inc: dict[str, A
                 f"{k} (+{v['only_incremental']}/-{v['only_full_refresh']} rows)" for k, v in diff.items()))
     if inc.get("compare_error"):
         same = f"marts not compared: {inc['compare_error']}"
-    return (f"| dbt build --full-refresh (same data) | {_num(s['full_refresh_s'])} | "
+    command = "dbt run" if first.get("load_process") else "dbt build"
+    return (f"| {command} --full-refresh (same data) | {_num(s['full_refresh_s'])} | "
             f"{_num(get_path(first, 'incremental.full_refresh.peak_rss_mb'), '{:.0f}')} | {same} |")
 
 
@@ -156,10 +208,13 @@ def _incremental_rows(s: dict[str, Any], first: dict[str, Any], inc: dict[str, A
     a = inc["appended"]
     kind = ("incremental models: " + ", ".join(first["incremental_models"])
             if inc["is_incremental"] else "no incremental model yet: a full rebuild")
+    hard = f", {a['ties']:,} ties, {a['backfills']:,} backfills" if "ties" in a else ""
+    command = "dbt run" if first.get("load_process") else "dbt build"
     lines = [
-        f"| append to raw ai_events | {_num(inc['append_s'], '{:.2f}')} | – | {a['new']:,} new, "
-        f"{a['late']:,} late, {a['duplicates']:,} duplicates |",
-        f"| **dbt build after append** | **{_num(s['incremental_build_s'])}** | "
+        f"| append to raw ai_events | {_num(inc['append_s'], '{:.2f}')} | "
+        f"{_num(get_path(inc, 'append_process.peak_rss_mb'), '{:.0f}')} | {a['new']:,} new, "
+        f"{a['late']:,} late, {a['duplicates']:,} duplicates{hard} |",
+        f"| **{command} after append** | **{_num(s['incremental_build_s'])}** | "
         f"{_num(s['incremental_peak_rss_mb'], '{:.0f}')} | {_percent(s['incremental_ratio'])} % "
         f"of the full build; {kind} |",
     ]
@@ -222,7 +277,9 @@ def _growth_section(g: list[dict[str, Any]]) -> list[str]:
 
 def render_markdown(report: dict[str, Any]) -> str:
     m = report["machine"]
-    lines = _header(report) + _machine(m) + _what_is_measured(report["config"].get("late_weeks"))
+    spark = report["target"] == "spark"
+    lines = (_header(report) + _machine(m, report["target"])
+             + (_what_is_measured_spark if spark else _what_is_measured)(report["config"]))
     for run in report["runs"]:
         lines += _size_section(run, m["dbt_threads"])
     lines += _growth_section(report["growth"])

@@ -16,8 +16,17 @@ import numpy as np
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from ai_ops_tools.bench import spark as spark_bench
 from ai_ops_tools.bench.compare import compare_marts, snapshot_marts
-from ai_ops_tools.bench.config import BUILD_ARGS, DATA_TEST_ARGS, UNIT_TEST_ARGS, BenchConfig
+from ai_ops_tools.bench.config import (
+    BUILD_ARGS,
+    DATA_TEST_ARGS,
+    SPARK_BUILD_ARGS,
+    SPARK_BUILD_NOTE,
+    SPARK_FLOOR_NOTE,
+    UNIT_TEST_ARGS,
+    BenchConfig,
+)
 from ai_ops_tools.bench.floor import compare_floor_with_marts, marts_weekly_overall, run_floor
 from ai_ops_tools.bench.increment import append_events, make_increment
 from ai_ops_tools.bench.report import render_markdown
@@ -33,6 +42,8 @@ def _fresh_warehouse(cfg: BenchConfig, size: int) -> Warehouse:
     workdir.mkdir(parents=True)
     if cfg.target == "duckdb":
         return Warehouse("duckdb", cfg.schema, cfg.raw_schema, workdir, workdir / "bench.duckdb")
+    if cfg.target == "spark":
+        return Warehouse("spark", cfg.schema, cfg.raw_schema, workdir, spark_warehouse=workdir / "spark_warehouse")
     from ai_ops_tools.loader import drop_postgres_schemas
 
     drop_postgres_schemas(cfg.schema)
@@ -40,12 +51,19 @@ def _fresh_warehouse(cfg: BenchConfig, size: int) -> Warehouse:
 
 
 def _steps(cfg: BenchConfig) -> list[str]:
-    steps = ["generate", "write parquet", "load", "dbt seed", "dbt build", "unit tests", "floor"]
+    spark = cfg.target == "spark"
+    steps = ["generate", "write parquet", "load", "dbt seed", "dbt build", *([] if spark else ["unit tests"]),
+             "floor"]
     if not cfg.skip_incremental:
-        steps += ["append", "dbt build (after append)", "data tests alone"]
+        steps += ["append", "dbt build (after append)", *([] if spark else ["data tests alone"])]
         if not cfg.skip_full_refresh_check:
             steps += ["dbt build --full-refresh", "compare marts"]
     return steps
+
+
+def _build_args(cfg: BenchConfig) -> list[str]:
+    """The scheduled build: on Spark the models only (``dbt run``; SPARK_BUILD_NOTE says why)."""
+    return list(SPARK_BUILD_ARGS if cfg.target == "spark" else BUILD_ARGS)
 
 
 @dataclass
@@ -105,6 +123,10 @@ def _load(r: _Repeat, rec: dict[str, Any]) -> None:
     if r.cfg.target == "duckdb":
         assert r.wh.duckdb_path is not None
         counts = loader.load_duckdb_parquet(r.parquet_dir, r.wh.duckdb_path, r.cfg.raw_schema, progress=False)
+    elif r.cfg.target == "spark":
+        from ai_ops_tools.bench.spark import load_raw
+
+        counts, rec["load_process"] = load_raw(r.wh, r.parquet_dir, r.cfg.progress)
     else:
         counts = loader.load_postgres(read_parquet_dir(r.parquet_dir), r.cfg.raw_schema, progress=False)
     rec["load_s"] = _seconds_since(t0)
@@ -118,10 +140,13 @@ def _build(r: _Repeat, rec: dict[str, Any]) -> DbtRun:
     rec["seed"] = summarize_dbt(r.dbt(["seed"], "seed"), r.manifest)
     r.bar.update()
     r.step("dbt build")
-    build = r.dbt(BUILD_ARGS, "build")
+    build = r.dbt(_build_args(r.cfg), "build")
     rec["build"] = summarize_dbt(build, r.manifest)
     rec["incremental_models"] = incremental_models(r.manifest)
     r.bar.update()
+    if r.cfg.target == "spark":
+        rec["unit_tests"] = {"skipped": SPARK_BUILD_NOTE}
+        return build
     r.step("unit tests")
     rec["unit_tests"] = summarize_dbt(r.dbt(UNIT_TEST_ARGS, "unit_tests"), r.manifest)
     r.bar.update()
@@ -129,6 +154,8 @@ def _build(r: _Repeat, rec: dict[str, Any]) -> DbtRun:
 
 
 def _floor(r: _Repeat, build: DbtRun) -> dict[str, Any]:
+    if r.cfg.target == "spark":
+        return {"s": None, "note": SPARK_FLOOR_NOTE}
     if r.cfg.target != "duckdb":
         return {"s": None, "note": "the floor is defined as a DuckDB query: not run on Postgres"}
     assert r.wh.duckdb_path is not None
@@ -152,10 +179,12 @@ def _append(r: _Repeat) -> dict[str, Any]:
     t0 = time.perf_counter()
     rows, appended = make_increment(events, np.random.default_rng(cfg.seed + 1000 + r.repeat),
                                     cfg.increment_fraction, cfg.late_fraction, cfg.duplicate_fraction,
-                                    cfg.late_weeks)
+                                    cfg.late_weeks, cfg.watermark_cases)
     del events
-    append_events(r.wh, rows)
+    process = append_events(r.wh, rows)
     inc: dict[str, Any] = {"appended": appended, "append_s": _seconds_since(t0)}
+    if process is not None:
+        inc["append_process"] = process
     r.bar.update()
     return inc
 
@@ -164,36 +193,43 @@ def _incremental(r: _Repeat, rec: dict[str, Any], build: DbtRun) -> dict[str, An
     """Append the increment, build again, time the data tests alone, check against a full refresh."""
     inc = _append(r)
     r.step("dbt build (after append)")
-    incr = r.dbt(BUILD_ARGS, "build_incremental")
+    incr = r.dbt(_build_args(r.cfg), "build_incremental")
     inc["build"] = summarize_dbt(incr, r.manifest)
     inc["is_incremental"] = bool(rec["incremental_models"])
     inc["ratio_to_full"] = _ratio(incr.wall_s, build.wall_s)
     r.bar.update()
-    r.step("data tests alone")
-    tests = r.dbt(DATA_TEST_ARGS, "data_tests")
-    inc["data_tests"] = summarize_dbt(tests, r.manifest)
-    inc["data_tests_ratio_to_full"] = _ratio(tests.wall_s, build.wall_s)
-    r.bar.update()
+    if r.cfg.target != "spark":
+        _data_tests(r, inc, build)
     if not r.cfg.skip_full_refresh_check:
         _full_refresh_check(r, inc, incr)
     return inc
 
 
+def _data_tests(r: _Repeat, inc: dict[str, Any], build: DbtRun) -> None:
+    r.step("data tests alone")
+    tests = r.dbt(DATA_TEST_ARGS, "data_tests")
+    inc["data_tests"] = summarize_dbt(tests, r.manifest)
+    inc["data_tests_ratio_to_full"] = _ratio(tests.wall_s, build.wall_s)
+    r.bar.update()
+
+
 def _full_refresh_check(r: _Repeat, inc: dict[str, Any], incr: DbtRun) -> None:
     """Snapshot the marts, rebuild with --full-refresh, compare every mart row of the two."""
     cmp_schema = f"{r.cfg.schema}_cmp_incremental"
+    spark = r.cfg.target == "spark"
+    cmp_dir = r.wh.workdir / "marts_after_incremental"
     try:
-        tables = snapshot_marts(r.wh, cmp_schema)
+        tables = spark_bench.snapshot_marts(r.wh, cmp_dir) if spark else snapshot_marts(r.wh, cmp_schema)
     except Exception as exc:  # noqa: BLE001 - report, do not lose the run
         tables, inc["compare_error"] = [], str(exc).splitlines()[0]
     r.step("dbt build --full-refresh")
-    full = r.dbt([*BUILD_ARGS, "--full-refresh"], "build_full_refresh")
+    full = r.dbt([*_build_args(r.cfg), "--full-refresh"], "build_full_refresh")
     inc["full_refresh"] = summarize_dbt(full, r.manifest)
     inc["ratio_to_full_refresh"] = _ratio(incr.wall_s, full.wall_s)
     r.bar.update()
     r.step("compare marts")
     try:
-        diff = compare_marts(r.wh, cmp_schema, tables)
+        diff = spark_bench.compare_marts(r.wh, cmp_dir, tables) if spark else compare_marts(r.wh, cmp_schema, tables)
     except Exception as exc:  # noqa: BLE001 - report, do not lose the run
         diff, inc["compare_error"] = {}, str(exc).splitlines()[0]
     inc["marts_compared"] = diff
@@ -208,6 +244,8 @@ def _clean_up(r: _Repeat) -> None:
     shutil.rmtree(r.parquet_dir, ignore_errors=True)
     if r.wh.duckdb_path is not None:
         r.wh.duckdb_path.unlink(missing_ok=True)
+    elif r.wh.spark_warehouse is not None:
+        shutil.rmtree(r.wh.spark_warehouse, ignore_errors=True)
     elif r.cfg.target == "postgres":
         from ai_ops_tools.loader import drop_postgres_schemas
 
@@ -252,6 +290,7 @@ def run_benchmark(cfg: BenchConfig, notes: Sequence[str] = ()) -> dict[str, Any]
         "config": {"seed": cfg.seed, "increment_fraction": cfg.increment_fraction,
                    "late_fraction": cfg.late_fraction, "duplicate_fraction": cfg.duplicate_fraction,
                    "late_weeks": list(cfg.late_weeks) if cfg.late_weeks else None,
+                   "watermark_cases": cfg.watermark_cases,
                    "schema": cfg.schema, "raw_schema": cfg.raw_schema},
         "runs": runs,
         "notes": list(notes),

@@ -95,6 +95,8 @@ def machine_info() -> dict[str, Any]:
         "os": platform.platform(), "python": platform.python_version(),
         "dbt_core": version("dbt-core"), "dbt_duckdb": version("dbt-duckdb"),
         "dbt_postgres": version("dbt-postgres"), "duckdb": version("duckdb"),
+        "dbt_spark": version("dbt-spark"), "pyspark": version("pyspark"),
+        "spark_driver_memory": os.environ.get("AI_OPS_SPARK_DRIVER_MEMORY", "2g (profile default)"),
         "pyarrow": version("pyarrow"), "numpy": version("numpy"),
         "duckdb_memory_limit": os.environ.get("AI_OPS_DUCKDB_MEMORY_LIMIT", "2GB (profile default)"),
         "dbt_threads": os.environ.get("AI_OPS_THREADS", "2 (profile default)"),
@@ -156,7 +158,7 @@ def goals(runs: list[dict[str, Any]], target: str) -> list[dict[str, Any]]:
         add("10 M events: peak memory <= 4 GB", fmt(m, "MB"), None if m is None else m * MB <= GOAL_RSS_BYTES_10M)
         g = (s10 or {}).get("generator_s")
         add("generator writes 10 M events in <= 60 s", fmt(g, "s"), None if g is None else g <= GOAL_GENERATOR_S_10M)
-    else:
+    elif target == "postgres":
         b = (s1 or {}).get("build_s")
         add("Postgres, 1 M events: full build <= 5 min", fmt(b, "s"),
             None if b is None else b <= GOAL_POSTGRES_BUILD_S_1M)

@@ -59,6 +59,8 @@ class Warehouse:
     raw_schema: str
     workdir: Path
     duckdb_path: Path | None = None
+    # the spark target: the local Spark's warehouse directory (Parquet folders and the Derby metastore)
+    spark_warehouse: Path | None = None
 
     @property
     def target_path(self) -> Path:
@@ -70,6 +72,8 @@ class Warehouse:
         env.update({"AI_OPS_TARGET": self.target, "AI_OPS_SCHEMA": self.schema})
         if self.duckdb_path is not None:
             env["AI_OPS_DUCKDB_PATH"] = str(self.duckdb_path)
+        if self.spark_warehouse is not None:
+            env["AI_OPS_SPARK_WAREHOUSE"] = str(self.spark_warehouse)
         for var in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
             env.pop(var, None)  # passed as options below
         return env
@@ -82,15 +86,28 @@ class Warehouse:
         full = [dbt_executable(), *args, "--target", self.target, "--vars", dbt_vars,
                 "--project-dir", str(project), "--profiles-dir", str(profiles_dir(project)),
                 "--target-path", str(self.target_path), "--log-path", str(self.workdir / "logs")]
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        log_path = self.workdir / f"dbt_{label}.log"
         results_file = self.target_path / "run_results.json"
         results_file.unlink(missing_ok=True)
-        bar = tqdm(desc=f"dbt {label}", unit="node", disable=not progress, leave=False)
+        wall, peak, returncode, log_path = self.run_sampled(full, f"dbt_{label}", f"dbt {label}", progress)
+        results = json.loads(results_file.read_text()) if results_file.exists() else None
+        return DbtRun(list(args), wall, peak, returncode, log_path, results)
+
+    def run_sampled(self, command: Sequence[str], log_name: str, desc: str,
+                    progress: bool) -> tuple[float, int, int, Path]:
+        """Run ``command`` from the project dir with this warehouse's env, its output to ``<workdir>/<log_name>.log``.
+
+        Returns (wall seconds, peak RSS of its process tree, return code, log path); a progress bar
+        follows dbt's ``N of M`` lines.
+        """
+        from ai_ops_tools.dbt_run import project_dir
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log_path = self.workdir / f"{log_name}.log"
+        bar = tqdm(desc=desc, unit="node", disable=not progress, leave=False)
         t0 = time.perf_counter()
         with open(log_path, "w", encoding="utf-8") as log:
-            proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                    env=self.env, cwd=str(project))
+            proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                    env=self.env, cwd=str(project_dir()))
             with PeakRssSampler(proc.pid) as sampler:
                 assert proc.stdout is not None
                 for line in proc.stdout:
@@ -102,12 +119,14 @@ class Warehouse:
                 returncode = proc.wait()
         wall = time.perf_counter() - t0
         bar.close()
-        results = json.loads(results_file.read_text()) if results_file.exists() else None
-        return DbtRun(list(args), wall, sampler.peak, returncode, log_path, results)
+        return wall, sampler.peak, returncode, log_path
 
     # -- SQL on the warehouse (never while dbt runs: DuckDB allows one writer) --
     @contextlib.contextmanager
     def connect(self) -> Iterator[Callable[..., list[tuple[Any, ...]]]]:
+        if self.target == "spark":
+            raise ValueError("no SQL connection to a local Spark from the benchmark process (the Derby metastore "
+                             "admits one process): read its Parquet folders (bench.spark)")
         if self.target == "duckdb":
             import duckdb
 
