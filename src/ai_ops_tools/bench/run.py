@@ -36,7 +36,8 @@ from ai_ops_tools.generator import GenConfig, generate, write_parquet
 
 
 def _fresh_warehouse(cfg: BenchConfig, size: int) -> Warehouse:
-    workdir = cfg.workdir / f"{cfg.target}_{size}"
+    # absolute: dbt and the Spark loader run from the project directory
+    workdir = (cfg.workdir / f"{cfg.target}_{size}").resolve()
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
