@@ -95,12 +95,13 @@ def _increment_text(config: dict[str, Any]) -> str:
             "redelivered with a later `loaded_at`" + hard + ")")
 
 
+_MEASURED_HEAD = ["", "## What is measured", "",
+                  "- **generator**: `generate()` plus writing one parquet file per raw table (zstd)."]
+
+
 def _what_is_measured_spark(config: dict[str, Any]) -> list[str]:
     return [
-        "",
-        "## What is measured",
-        "",
-        "- **generator**: `generate()` plus writing one parquet file per raw table (zstd).",
+        *_MEASURED_HEAD,
         "- **load**: a subprocess opens a local Spark session with the profile's spark target settings and "
         "creates every raw table as a Parquet table from the generator's files (`spark_loader`); its wall "
         "time includes the JVM's start and the Derby metastore, its peak RSS is that of the process tree "
@@ -122,10 +123,7 @@ def _what_is_measured_spark(config: dict[str, Any]) -> list[str]:
 
 def _what_is_measured(config: dict[str, Any]) -> list[str]:
     return [
-        "",
-        "## What is measured",
-        "",
-        "- **generator**: `generate()` plus writing one parquet file per raw table (zstd).",
+        *_MEASURED_HEAD,
         "- **load**: DuckDB reads the parquet files into the raw schema (Postgres: COPY).",
         "- **dbt seed** and **dbt build**: wall time of the `dbt` process (start-up, parsing, hooks, "
         "models, snapshots and data tests), peak RSS of its process tree sampled every 0.1 s (DuckDB runs "
