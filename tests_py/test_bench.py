@@ -185,6 +185,33 @@ def test_increment_watermark_cases_land_at_and_before_the_newest_load() -> None:
     assert "ties" not in counts0 and pc.min(rows0["loaded_at"]).as_py() > max_loaded
 
 
+def test_compare_marts_ignores_the_run_times_and_counts_real_differences(tmp_path: Path) -> None:
+    """DuckDB: snapshot the marts, change them as a rebuild would (and one value more), compare."""
+    import duckdb
+
+    wh = bench.Warehouse("duckdb", "bench_cmp", "bench_cmp_raw", tmp_path, tmp_path / "bench.duckdb")
+    con = duckdb.connect(str(wh.duckdb_path))
+    try:
+        con.execute("create schema bench_cmp_marts")
+        con.execute("create table bench_cmp_marts.fct (conversation_id text, cost_usd double, "
+                    "max_processed_at timestamp)")
+        con.execute("insert into bench_cmp_marts.fct values ('c1', 0.1, '2026-01-05 10:00'), "
+                    "('c2', 0.2, '2026-01-05 10:00'), ('c3', 0.3, '2026-01-05 10:00')")
+    finally:
+        con.close()
+    assert bench.snapshot_marts(wh, "bench_cmp_copy") == ["fct"]
+    con = duckdb.connect(str(wh.duckdb_path))
+    try:
+        # a full refresh writes its own run time everywhere; c3's cost moves by 1e-6 relative
+        con.execute("update bench_cmp_marts.fct set max_processed_at = timestamp '2026-01-06 11:00'")
+        con.execute("update bench_cmp_marts.fct set cost_usd = 0.3000003 where conversation_id = 'c3'")
+    finally:
+        con.close()
+    diff = bench.compare_marts(wh, "bench_cmp_copy", ["fct"])
+    assert diff == {"fct": {"rows": 3, "only_incremental": 1, "only_full_refresh": 1,
+                            "exact_only_incremental": 1, "exact_only_full_refresh": 1}}
+
+
 def test_peak_rss_sampler_sees_a_child_process() -> None:
     code = "import time; x = bytearray(150 * 1024 * 1024); time.sleep(1.0)"
     proc = subprocess.Popen([sys.executable, "-c", code])
