@@ -21,9 +21,15 @@ For each size (raw ``ai_events`` rows) one repeat does, on a fresh warehouse:
 It writes the figures as JSON and a Markdown report. Timings are reported,
 never asserted.
 
+``--target spark`` (issue 17) runs the same steps on a local Spark: the load and the append in a
+subprocess each (the Derby metastore admits one process at a time), ``dbt run`` instead of the
+build (the models only), no unit tests, data tests or floor query (reasons in the report), and
+the marts compared from their Parquet folders (``spark``).
+
 The package, by concern: ``config`` (settings, goals), ``process`` (peak RSS), ``warehouse``
 (dbt in a subprocess), ``floor`` (the floor query), ``increment`` (the appended rows),
-``compare`` (incremental vs full refresh), ``summary`` (medians, growth, goals), ``report``
+``compare`` (incremental vs full refresh), ``spark`` (the Spark target's load, append and
+comparison), ``summary`` (medians, growth, goals), ``report``
 (Markdown), ``run`` (one size, the whole benchmark).
 """
 

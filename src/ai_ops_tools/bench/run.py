@@ -125,9 +125,7 @@ def _load(r: _Repeat, rec: dict[str, Any]) -> None:
         assert r.wh.duckdb_path is not None
         counts = loader.load_duckdb_parquet(r.parquet_dir, r.wh.duckdb_path, r.cfg.raw_schema, progress=False)
     elif r.cfg.target == "spark":
-        from ai_ops_tools.bench.spark import load_raw
-
-        counts, rec["load_process"] = load_raw(r.wh, r.parquet_dir, r.cfg.progress)
+        counts, rec["load_process"] = spark_bench.load_raw(r.wh, r.parquet_dir, r.cfg.progress)
     else:
         counts = loader.load_postgres(read_parquet_dir(r.parquet_dir), r.cfg.raw_schema, progress=False)
     rec["load_s"] = _seconds_since(t0)
