@@ -184,6 +184,8 @@ def _floor_row(s: dict[str, Any], fl: dict[str, Any]) -> str:
                       else "differs from ops_metrics: " + ", ".join(f"{k} {n} weeks" for k, n in bad.items()))
     else:
         match_note = fl.get("note", "")
+    if s["floor_s"] is None:
+        return f"| floor query | – | – | {match_note} |"
     return (f"| floor query | {_num(s['floor_s'], '{:.2f}')} | – | build / floor = "
             f"**{_num(s['floor_ratio'], '{:.1f}')}x**; {match_note} |")
 
