@@ -8,7 +8,10 @@ compared row by row. The comparison itself is proved able to fail on hand-made P
 (no Spark needed for that part).
 
 Group `spark` (and `slow`) for the end-to-end run: it needs the `spark` extra and Java 17 and
-fails, never skips, without them.
+fails, never skips, without them. Its cost is three whole `dbt run`s on Spark plus two JVM starts
+for the load and the append: 2,617 s measured on 2026-12-05 on the shared 2-core machine with a load
+average of 17 to 33 (initial run 832 s, incremental 582 s, full refresh 474 s); not yet measured on
+an idle machine.
 """
 
 from __future__ import annotations

@@ -159,13 +159,13 @@ def _build_rows(s: dict[str, Any], first: dict[str, Any]) -> list[str]:
     b = first["build"]
     build_note = "ok" if s["build_success"] else "FAILED: " + ", ".join(b["failed"][:5])
     load = first.get("load_process")
-    load_note = "a Spark subprocess: JVM start, Derby metastore, one Parquet table per raw table" if load else ""
+    load_note = " a Spark subprocess: JVM start, Derby metastore, one Parquet table per raw table" if load else ""
     label = "dbt run (full; models only)" if load else "dbt build (full)"
     return [
         f"| generator (generate + write parquet) | {_num(s['generator_s'])} | – | "
         f"generate {_num(s['generate_s'])} s, write {_num(s['write_parquet_s'])} s; "
         f"{first['raw_ai_events']:,} raw ai_events rows |",
-        f"| load raw tables | {_num(s['load_s'])} | {_num(get_path(first, 'load_process.peak_rss_mb'), '{:.0f}')} | "
+        f"| load raw tables | {_num(s['load_s'])} | {_num(get_path(first, 'load_process.peak_rss_mb'), '{:.0f}')} |"
         f"{load_note} |",
         f"| dbt seed | {_num(s['seed_s'])} | {_num(get_path(first, 'seed.peak_rss_mb'), '{:.0f}')} | |",
         f"| **{label}** | **{_num(s['build_s'])}** | {_num(s['build_peak_rss_mb'], '{:.0f}')} | "
