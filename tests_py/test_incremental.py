@@ -27,7 +27,7 @@ import pytest
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES
-from conftest import DbtProject, _profiles_dir
+from conftest import BUILD_NO_UNIT_TESTS, DbtProject, _profiles_dir
 from helpers_rel import comparable_rows
 
 # The incremental models and what reads them: compared besides every mart.
@@ -262,7 +262,7 @@ def append_late_deliveries_and_reviews(project: DbtProject, now: str) -> None:
 
 # -- the scenario ---------------------------------------------------------------------------------
 def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Callable[[], None]) -> None:
-    first = incremental.dbt(["build"])
+    first = incremental.dbt(BUILD_NO_UNIT_TESTS)
     assert first.success, first.summary()
 
     before = snapshot(incremental, ["int_conversations_assembled"])
@@ -272,7 +272,7 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Callab
     keyed = f"select count(*) from {fct_responses} where user_key = {placeholder}"
     assert incremental.query(keyed, [appended["opt_out_key"]])[0][0] > 0
 
-    second = incremental.dbt(["build"])
+    second = incremental.dbt(BUILD_NO_UNIT_TESTS)
     assert second.success, second.summary()
 
     # the incremental run did the work: the ticket flipped the old conversation, late events
@@ -296,8 +296,8 @@ def run_scenario(incremental: DbtProject, full: DbtProject, prepare_full: Callab
             f"select count(*) from {incremental.relation(model)} where {key} like '{prefix}%'")[0]
         assert n_late > 0, model
 
-    assert_equals_full_refresh(incremental, full, prepare_full, [["build", "--full-refresh"]],
-                               "incremental vs full refresh", rerun=["build"])
+    assert_equals_full_refresh(incremental, full, prepare_full, [[*BUILD_NO_UNIT_TESTS, "--full-refresh"]],
+                               "incremental vs full refresh", rerun=BUILD_NO_UNIT_TESTS)
 
 
 def assert_equals_full_refresh(incremental: DbtProject, full: DbtProject, prepare_full: Callable[[], None],

@@ -28,7 +28,7 @@ from typing import Any
 
 from ai_ops_tools import loader
 from ai_ops_tools.generator import GeneratedData
-from conftest import DbtProject
+from conftest import BUILD_NO_UNIT_TESTS, DbtProject
 from test_incremental import (
     EVENT_COLUMNS,
     TICKET_COLUMNS,
@@ -137,7 +137,7 @@ def expected_raw_rows(project: DbtProject) -> int:
 
 
 def run_loads(incremental: DbtProject, full: DbtProject, prepare_full: Callable[[], None]) -> None:
-    first = incremental.dbt(["build"])
+    first = incremental.dbt(BUILD_NO_UNIT_TESTS)
     assert first.success, first.summary()
     base = incremental.relation("base_telemetry__ai_events")
     for name, statements in load_steps(incremental):
