@@ -79,18 +79,34 @@ def _mf_root(project: DbtProject) -> Path:
     return root
 
 
-# Runs `mf` commands (argv lists, JSON in argv[1]) one after the other through the entry point of the
-# `mf` script; writes each one's exit code and output (stdout and stderr) as JSON to the file argv[2].
+# Runs `mf` commands (argv lists, JSON in argv[1]) one after the other through the click entry point of
+# the `mf` script, each with the process's stdout and stderr (file descriptors 1 and 2: MetricFlow's
+# spinners hold the original sys.stdout) sent to a file of its own; writes each one's exit code and
+# output as JSON to the file argv[2].
 MF_COMMANDS = """
-import json, pathlib, sys
-from click.testing import CliRunner
+import json, os, pathlib, sys, traceback
 from dbt_metricflow.cli.main import cli
+out = pathlib.Path(sys.argv[2])
 results = []
-for args in json.loads(sys.argv[1]):
-    result = CliRunner().invoke(cli, args)
-    error = result.exception if not isinstance(result.exception, SystemExit) else None
-    results.append({"code": result.exit_code, "output": result.output + (repr(error) if error else "")})
-pathlib.Path(sys.argv[2]).write_text(json.dumps(results))
+for i, args in enumerate(json.loads(sys.argv[1])):
+    log = out.with_name(f"{out.stem}_{i}.log")
+    sys.stdout.flush(); sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("w") as handle:
+        os.dup2(handle.fileno(), 1); os.dup2(handle.fileno(), 2)
+        try:
+            cli.main(args, prog_name="mf")
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        except Exception:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush(); sys.stderr.flush()
+            os.dup2(saved[0], 1); os.dup2(saved[1], 2)
+    results.append({"code": code, "output": log.read_text(errors="replace")})
+out.write_text(json.dumps(results))
 """
 _MF_RUNS: dict[Path, dict[str, tuple[int, str]]] = {}
 
