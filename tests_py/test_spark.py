@@ -100,6 +100,16 @@ class SparkBuild:
         return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
+def _spark_workdir(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
+    """A new work folder for one Spark process and its profiles dir (a copy of profiles.yml.example)."""
+    _java_and_pyspark()
+    workdir = tmp_path_factory.mktemp(name)
+    profiles = workdir / "profiles"
+    profiles.mkdir()
+    shutil.copy(PROJECT_DIR / "profiles.yml.example", profiles / "profiles.yml")
+    return workdir, profiles
+
+
 # A warehouse already built by `AI_OPS_SCHEMA=pytest ai-ops demo --target spark --conversations 400 --seed 42
 # --skip-tests --spark-warehouse DIR > DIR/demo.out` (the same command as below): set to DIR to compare it without
 # building again, while working on a model. Never set in CI.
@@ -112,11 +122,7 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
     reuse = os.environ.get(REUSE_ENV)
     if reuse:
         return SparkBuild(Path(reuse), (Path(reuse) / "demo.out").read_text(encoding="utf-8"), 0.0)
-    _java_and_pyspark()
-    workdir = tmp_path_factory.mktemp("spark_project")
-    profiles = workdir / "profiles"
-    profiles.mkdir()
-    shutil.copy(PROJECT_DIR / "profiles.yml.example", profiles / "profiles.yml")
+    workdir, profiles = _spark_workdir(tmp_path_factory, "spark_project")
     warehouse = workdir / "warehouse"
     env = {**os.environ, "AI_OPS_SCHEMA": SESSION_SCHEMA, "AI_OPS_PROJECT_DIR": str(PROJECT_DIR),
            "DBT_PROFILES_DIR": str(profiles), "DBT_TARGET_PATH": str(workdir / "target"),
@@ -277,11 +283,7 @@ class SparkTestRun:
 def spark_test_run(spark_build: SparkBuild, tmp_path_factory: pytest.TempPathFactory) -> SparkTestRun:
     """dbt's tests of the spark_ci selector, run in their own process on the built warehouse (after the build:
     the Derby metastore admits one process at a time)."""
-    _java_and_pyspark()
-    workdir = tmp_path_factory.mktemp("spark_dbt_test")
-    profiles = workdir / "profiles"
-    profiles.mkdir()
-    shutil.copy(PROJECT_DIR / "profiles.yml.example", profiles / "profiles.yml")
+    workdir, profiles = _spark_workdir(tmp_path_factory, "spark_dbt_test")
     target = workdir / "target"
     env = {**os.environ, "AI_OPS_SCHEMA": SESSION_SCHEMA, "AI_OPS_TARGET": "spark",
            "AI_OPS_SPARK_WAREHOUSE": str(spark_build.warehouse), "AI_OPS_THREADS": "4",
