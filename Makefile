@@ -66,7 +66,8 @@ test: install install-duckdb2 install-spark browser
 	AI_OPS_OTHER_DUCKDB_PYTHON=$(abspath $(BIN2))/python $(BIN)/pytest
 	$(MAKE) --no-print-directory test-duckdb2
 
-## The Spark group alone: the test data built on a local Spark, every published mart against DuckDB's.
+## The Spark group alone: the test data built on a local Spark, every published mart against DuckDB's, then the
+## dbt tests of selectors.yml's `spark_ci` selector on that build.
 test-spark: install-spark
 	$(BIN)/pytest -m spark
 

@@ -28,6 +28,7 @@ import pytest
 from ai_ops_tools import loader
 from ai_ops_tools.contract import PUBLISHED_MARTS
 from ai_ops_tools.generator import GeneratedData
+from conftest import NO_UNIT_TESTS
 from helpers_rel import append_rows, empty_tables, extra_project, log_text, seed_and_build
 
 pytestmark = pytest.mark.slow
@@ -137,7 +138,7 @@ def bad_input_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     tables = append_rows(generated.tables, "ai_events", _bad_rows(_consenting_user(generated)))
     workdir = tmp_path_factory.mktemp(f"bad_input_{request.param}")
     with extra_project(request.param, workdir, tables, truths, pg=pg, tag="relbad") as project:
-        seed_and_build(project)
+        seed_and_build(project, NO_UNIT_TESTS)
         yield project
 
 
@@ -147,7 +148,7 @@ def empty_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     pg = request.getfixturevalue("pg_settings") if request.param == "postgres" else None
     workdir = tmp_path_factory.mktemp(f"empty_{request.param}")
     with extra_project(request.param, workdir, empty_tables(), truths, pg=pg, tag="relempty") as project:
-        seed_and_build(project)
+        seed_and_build(project, NO_UNIT_TESTS)
         yield project
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from ai_ops_tools import cli, loader
-from conftest import PROJECT_DIR, DbtProject
+from conftest import BUILD_NO_UNIT_TESTS, MODELS_ONLY, PROJECT_DIR, DbtProject
 from helpers_rel import TEXT_TYPES, columns_of, empty_tables, extra_project, find_strings, project_schemas, text_values
 from otel_harness import build_script, pii_values
 from test_incremental import assert_equals_full_refresh, copy_duckdb_raw
@@ -44,10 +44,9 @@ EPOCH = datetime(1970, 1, 1)
 REL_TOL = 1e-9
 LEGACY_SCOPE = "opentelemetry.instrumentation.openai_v2"  # the scope of the older-convention spans
 # The unit tests run in the session builds (conftest.py); here they would only cost CI time.
-BUILD = ["build", "--exclude-resource-type", "unit_test"]
-# The relations without their data tests: the incremental run (the first build ran every test; the
-# spans' reconciliation runs again after it) and the full-refresh reference.
-MODELS_ONLY = [*BUILD, "--exclude-resource-type", "test"]
+BUILD = BUILD_NO_UNIT_TESTS
+# MODELS_ONLY (the relations without their data tests): the incremental run (the first build ran every
+# test; the spans' reconciliation below runs again after it) and the full-refresh reference.
 RECONCILE_SPANS = ["test", "--select", "source:otel"]
 
 

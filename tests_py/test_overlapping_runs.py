@@ -31,8 +31,10 @@ def start_run(project: DbtProject, name: str, command: str = "run",
     """`ai-ops build -- <command> <extra>` (an incremental run) in its own process, with its own target dir."""
     target_path = project.workdir / f"target_{name}"
     # the manifest of an earlier run: both runs of a pair parse in a second, so they start together
-    parsed = project.workdir / "target_first_run" / "partial_parse.msgpack"
-    if parsed.exists():
+    # (and the first run does not parse the project again after the seed)
+    earlier = [project.workdir / f"target_first_{c}" / "partial_parse.msgpack" for c in ("run", "seed")]
+    parsed = next((p for p in earlier if p.exists() and p.parent != target_path), None)
+    if parsed is not None:
         target_path.mkdir(parents=True, exist_ok=True)
         shutil.copy(parsed, target_path / parsed.name)
     env = {**os.environ, **project.env, "AI_OPS_PROJECT_DIR": str(PROJECT_DIR), "PYTHONUNBUFFERED": "1"}

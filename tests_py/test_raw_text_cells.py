@@ -21,7 +21,7 @@ import pytest
 
 from ai_ops_tools.generator import GeneratedData
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
-from conftest import DbtProject
+from conftest import NO_UNIT_TESTS, DbtProject
 from helpers_rel import comparable_rows, extra_project, seed_and_build
 from test_incremental import EVENT_COLUMNS
 
@@ -64,7 +64,7 @@ def text_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     workdir = tmp_path_factory.mktemp(f"text_cells_{request.param}")
     with extra_project(request.param, workdir, _as_text(generated), truths, pg=pg, tag="reltext",
                        all_text=True) as project:
-        seed_and_build(project, ["--exclude-resource-type", "unit_test"])
+        seed_and_build(project, NO_UNIT_TESTS)
         yield project, typed
 
 

@@ -3,8 +3,9 @@
 On the session's DuckDB and Postgres builds, `mf validate-configs` passes and `mf query` for every
 published metric, by ISO week and by month, overall and by workflow, equals the ops_metrics value of
 the same key, period and segment (1e-9 relative), with no period or segment more or fewer. The
-queries are batched (all metrics of one grouping in one `mf query`): MetricFlow's start-up costs more
-than the queries.
+queries are batched (all metrics of one grouping in one `mf query`), and each build's five `mf`
+commands run in one process (the `mf` command's click entry point, invoked once per command):
+MetricFlow's start-up costs more than the queries.
 
 `mf` reads `target/semantic_manifest.json` below the dbt project root, so each build gets a project
 root of its own: symlinks to the repository's files beside a `target/` with that build's semantic
@@ -15,6 +16,7 @@ test process's dbt keeps the file open, and DuckDB lets one process at a time op
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import shutil
@@ -77,23 +79,74 @@ def _mf_root(project: DbtProject) -> Path:
     return root
 
 
-def _run_mf(project: DbtProject, args: list[str]) -> subprocess.CompletedProcess[str]:
-    root = _mf_root(project)
-    env = {**os.environ, **project.env, "DBT_PROFILES_DIR": str(project.workdir / "profiles"),
-           "DBT_PROJECT_DIR": str(root)}
-    if project.duckdb_path is not None:
-        env["AI_OPS_DUCKDB_PATH"] = str(root / "warehouse" / project.duckdb_path.name)
-    return subprocess.run([_mf(), *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+# Runs `mf` commands (argv lists, JSON in argv[1]) one after the other through the click entry point of
+# the `mf` script, each with the process's stdout and stderr (file descriptors 1 and 2: MetricFlow's
+# spinners hold the original sys.stdout) sent to a file of its own; writes each one's exit code and
+# output as JSON to the file argv[2].
+MF_COMMANDS = """
+import json, os, pathlib, sys, traceback
+from dbt_metricflow.cli.main import cli
+out = pathlib.Path(sys.argv[2])
+results = []
+for i, args in enumerate(json.loads(sys.argv[1])):
+    log = out.with_name(f"{out.stem}_{i}.log")
+    sys.stdout.flush(); sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("w") as handle:
+        os.dup2(handle.fileno(), 1); os.dup2(handle.fileno(), 2)
+        try:
+            cli.main(args, prog_name="mf")
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        except Exception:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush(); sys.stderr.flush()
+            os.dup2(saved[0], 1); os.dup2(saved[1], 2)
+    results.append({"code": code, "output": log.read_text(errors="replace")})
+out.write_text(json.dumps(results))
+"""
+_MF_RUNS: dict[Path, dict[str, tuple[int, str]]] = {}
+
+
+def _query_args(project: DbtProject, grain: str, by_workflow: bool) -> list[str]:
+    metrics = [m for m in PUBLISHED if grain == "week" or m not in WEEK_ONLY]
+    group_by = [f"metric_time__{grain}", *(["workflow"] if by_workflow else [])]
+    return ["query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by),
+            "--csv", str(_csv_path(project, grain, by_workflow))]
+
+
+def _csv_path(project: DbtProject, grain: str, by_workflow: bool) -> Path:
+    return project.workdir / f"mf_{grain}_{'workflow' if by_workflow else 'overall'}.csv"
+
+
+def _run_mf(project: DbtProject, args: list[str]) -> tuple[int, str]:
+    """(exit code, output) of `mf <args>` on this build: the first call runs every command of the
+    module (validate-configs and each grouping's query) in one process and keeps what each said."""
+    if project.workdir not in _MF_RUNS:
+        root = _mf_root(project)
+        env = {**os.environ, **project.env, "DBT_PROFILES_DIR": str(project.workdir / "profiles"),
+               "DBT_PROJECT_DIR": str(root)}
+        if project.duckdb_path is not None:
+            env["AI_OPS_DUCKDB_PATH"] = str(root / "warehouse" / project.duckdb_path.name)
+        commands = [["validate-configs"], *(_query_args(project, g, w) for g, w in GROUPINGS)]
+        results = project.workdir / "mf_results.json"
+        proc = subprocess.run([str(Path(_mf()).with_name("python")), "-c", MF_COMMANDS, json.dumps(commands),
+                               str(results)], cwd=root, env=env, capture_output=True, text=True, timeout=1200)
+        assert proc.returncode == 0 and results.exists(), proc.stdout[-5000:] + proc.stderr[-5000:]
+        _MF_RUNS[project.workdir] = {" ".join(c): (r["code"], r["output"])
+                                     for c, r in zip(commands, json.loads(results.read_text()), strict=True)}
+    return _MF_RUNS[project.workdir][" ".join(args)]
 
 
 def _mf_values(project: DbtProject, grain: str, by_workflow: bool) -> dict[Key, float]:
     """{(key, grain, period_start, workflow or 'all'): value} from one batched `mf query`."""
     metrics = [m for m in PUBLISHED if grain == "week" or m not in WEEK_ONLY]
-    group_by = [f"metric_time__{grain}", *(["workflow"] if by_workflow else [])]
-    out = project.workdir / f"mf_{grain}_{'workflow' if by_workflow else 'overall'}.csv"
-    run = _run_mf(project, ["query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by),
-                            "--csv", str(out)])
-    assert run.returncode == 0 and out.exists(), run.stdout + run.stderr
+    out = _csv_path(project, grain, by_workflow)
+    code, output = _run_mf(project, _query_args(project, grain, by_workflow))
+    assert code == 0 and out.exists(), output
     values: dict[Key, float] = {}
     with out.open(newline="") as handle:
         for row in csv.DictReader(handle):
@@ -130,9 +183,9 @@ def _assert_same(mf: dict[Key, float], ops: dict[Key, float], metrics: set[str])
 
 def _check_validate(project: DbtProject) -> None:
     project.assert_build_ok()
-    run = _run_mf(project, ["validate-configs"])
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "ERRORS: 0" in run.stdout and "Successfully validated metrics" in run.stdout, run.stdout
+    code, output = _run_mf(project, ["validate-configs"])
+    assert code == 0, output
+    assert "ERRORS: 0" in output and "Successfully validated metrics" in output, output
 
 
 def _check_queries(project: DbtProject, grain: str, by_workflow: bool) -> None:

@@ -10,13 +10,29 @@ marts and every other published mart (floats within 1e-9 relative).
 
 Group `spark` (and `slow`): `make test` runs it with the rest, `make test-spark` alone. It needs
 the `spark` extra (`make install-spark`) and Java 17; without them it fails, never skips.
-The Spark build runs the models only (`--skip-tests`, i.e. `dbt run`): a local Spark spends
-seconds on each of the ~900 data and unit tests, which the DuckDB and Postgres builds already run
-on the same SQL, and equal marts are what this file proves.
+The Spark build runs the models only (`--skip-tests`, i.e. `dbt run`); then dbt's own tests run on
+that warehouse in a second process (`dbt test --target spark --selector spark_ci`, selectors.yml),
+and every selected test must pass, the set of tests run equal to the selection computed here from
+the manifest. Not all of them: the 992 data and unit tests took over 30 minutes on a loaded 2-core
+machine (884 data tests in 8.3 min, 107 unit tests in 18 min, one unit test unfinished after 20 min:
+docs/SCALE.md), past CI's budget of a few minutes. The chosen subset and why:
+- every unit test (107 of 108): they run the dispatched Spark SQL of every metric formula on
+  hand-built inputs, the most Spark-specific thing the project has;
+- every singular test in tests/ (15): cross-model rules written as SQL of their own;
+- every data test on the three contracted marts (ops_metrics, experiment_comparison, roi_monthly);
+  they use 7 of the 11 custom generic test macros (macros/generic_tests/); is_fraction,
+  is_quarantine_reason, reconciles_with_source, rows_satisfy_all and dbt's unique and
+  relationships have no instance there (all passed in the full run; a follow-up can add one each).
+Left out on Spark in CI, with the reason: the generic data tests on the other models (the same
+generic test macros, run on the same data by the DuckDB and Postgres builds, and the marts they
+guard are compared row by row below; all 884 passed on Spark when measured), and the unit test
+base_ai_events_incremental_duplicate_across_batches, whose query Spark's physical planner had not
+finished planning after 20 minutes (an inline fixture several CTEs deep; the model itself builds).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,6 +43,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import PROJECT_DIR, TEST_CONVERSATIONS, TEST_SEED, DbtProject
@@ -83,6 +100,16 @@ class SparkBuild:
         return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
+def _spark_workdir(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
+    """A new work folder for one Spark process and its profiles dir (a copy of profiles.yml.example)."""
+    _java_and_pyspark()
+    workdir = tmp_path_factory.mktemp(name)
+    profiles = workdir / "profiles"
+    profiles.mkdir()
+    shutil.copy(PROJECT_DIR / "profiles.yml.example", profiles / "profiles.yml")
+    return workdir, profiles
+
+
 # A warehouse already built by `AI_OPS_SCHEMA=pytest ai-ops demo --target spark --conversations 400 --seed 42
 # --skip-tests --spark-warehouse DIR > DIR/demo.out` (the same command as below): set to DIR to compare it without
 # building again, while working on a model. Never set in CI.
@@ -95,11 +122,7 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
     reuse = os.environ.get(REUSE_ENV)
     if reuse:
         return SparkBuild(Path(reuse), (Path(reuse) / "demo.out").read_text(encoding="utf-8"), 0.0)
-    _java_and_pyspark()
-    workdir = tmp_path_factory.mktemp("spark_project")
-    profiles = workdir / "profiles"
-    profiles.mkdir()
-    shutil.copy(PROJECT_DIR / "profiles.yml.example", profiles / "profiles.yml")
+    workdir, profiles = _spark_workdir(tmp_path_factory, "spark_project")
     warehouse = workdir / "warehouse"
     env = {**os.environ, "AI_OPS_SCHEMA": SESSION_SCHEMA, "AI_OPS_PROJECT_DIR": str(PROJECT_DIR),
            "DBT_PROFILES_DIR": str(profiles), "DBT_TARGET_PATH": str(workdir / "target"),
@@ -239,3 +262,99 @@ def _assert_mart_equal(mart: str, spark_build: SparkBuild, duckdb_project: DbtPr
     assert_same_relation(mart, duck, spark, "DuckDB vs Spark")
     return len(duck[1])
 
+
+# --- dbt's own tests on Spark ------------------------------------------------------------------------
+
+# The YAML selector (selectors.yml) of the dbt tests CI runs on Spark; its description says what it leaves out.
+SPARK_CI_SELECTOR = "spark_ci"
+
+
+class SparkTestRun:
+    """`dbt test --selector spark_ci` on the Spark build: its manifest, run_results and duration."""
+
+    def __init__(self, manifest: dict, run_results: dict, seconds: float, output: str) -> None:
+        self.manifest = manifest
+        self.run_results = run_results
+        self.seconds = seconds
+        self.output = output
+
+
+@pytest.fixture(scope="module")
+def spark_test_run(spark_build: SparkBuild, tmp_path_factory: pytest.TempPathFactory) -> SparkTestRun:
+    """dbt's tests of the spark_ci selector, run in their own process on the built warehouse (after the build:
+    the Derby metastore admits one process at a time)."""
+    workdir, profiles = _spark_workdir(tmp_path_factory, "spark_dbt_test")
+    target = workdir / "target"
+    env = {**os.environ, "AI_OPS_SCHEMA": SESSION_SCHEMA, "AI_OPS_TARGET": "spark",
+           "AI_OPS_SPARK_WAREHOUSE": str(spark_build.warehouse), "AI_OPS_THREADS": "4",
+           "DBT_PROFILES_DIR": str(profiles), "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(workdir / "logs")}
+    dbt = Path(sys.executable).parent / "dbt"
+    args = [str(dbt), "test", "--target", "spark", "--selector", SPARK_CI_SELECTOR, "--project-dir",
+            str(PROJECT_DIR), "--profiles-dir", str(profiles)]
+    started = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=workdir, timeout=BUILD_TIMEOUT_S)
+    seconds = time.perf_counter() - started
+    results_path = target / "run_results.json"
+    assert results_path.is_file(), (f"dbt test on Spark wrote no run_results.json (exit {proc.returncode}):\n"
+                                    f"{proc.stdout[-6000:]}\n{_errors(proc.stderr)}")
+    print(f"\ndbt test --selector {SPARK_CI_SELECTOR} on Spark: {seconds:.0f} s")
+    return SparkTestRun(json.loads((target / "manifest.json").read_text(encoding="utf-8")),
+                        json.loads(results_path.read_text(encoding="utf-8")), seconds, proc.stdout)
+
+
+def _spark_ci_definition() -> tuple[list[str], list[str]]:
+    """(the models whose tests the selector picks, the tests it excludes by name), read from selectors.yml."""
+    selectors = yaml.safe_load((PROJECT_DIR / "selectors.yml").read_text(encoding="utf-8"))["selectors"]
+    (selector,) = [s for s in selectors if s["name"] == SPARK_CI_SELECTOR]
+    union = selector["definition"]["union"]
+    models = [item["value"] for item in union if item.get("method") == "fqn"]
+    excluded = [e["value"] for item in union for e in item.get("exclude", [])]
+    return models, excluded
+
+
+def expected_spark_ci_tests(manifest: dict) -> set[str]:
+    """The selection computed here from the manifest, independently of dbt's selector code: every unit test and
+    every singular test, and every generic test whose parents are all among the selector's models (dbt's
+    `cautious` indirect selection), less the excluded tests."""
+    models, excluded = _spark_ci_definition()
+    model_ids = {uid for uid, node in manifest["nodes"].items()
+                 if node["resource_type"] == "model" and node["name"] in models}
+    assert len(model_ids) == len(models), (models, model_ids)
+    expected = {uid for uid, unit in manifest["unit_tests"].items() if unit["name"] not in excluded}
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] != "test" or node["name"] in excluded:
+            continue
+        parents = set(node["depends_on"]["nodes"])
+        if "test_metadata" not in node or (parents and parents <= model_ids):
+            expected.add(uid)
+    return expected
+
+
+def test_spark_ci_selector_covers_the_contracted_marts_and_every_unit_and_singular_test() -> None:
+    models, excluded = _spark_ci_definition()
+    assert sorted(models) == sorted(CONTRACTED_MARTS)
+    assert excluded == ["base_ai_events_incremental_duplicate_across_batches"]
+
+
+def test_dbt_tests_pass_on_spark(spark_test_run: SparkTestRun) -> None:
+    results = [r for r in spark_test_run.run_results["results"]
+               if r["unique_id"].split(".")[0] in ("test", "unit_test")]
+    not_passed = sorted(f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
+                        for r in results if r["status"] not in ("pass", "warn"))
+    assert not not_passed, (f"{len(not_passed)} dbt test(s) did not pass on Spark:\n" + "\n".join(not_passed)
+                            + f"\n{spark_test_run.output[-4000:]}")
+    expected = expected_spark_ci_tests(spark_test_run.manifest)
+    ran = {r["unique_id"] for r in results}
+    assert ran == expected, (f"ran but not expected: {sorted(ran - expected)}; "
+                             f"expected but not run: {sorted(expected - ran)}")
+    units = {uid for uid in ran if uid.startswith("unit_test.")}
+    assert len(units) == len(spark_test_run.manifest["unit_tests"]) - 1
+    assert len(units) >= 100 and len(ran - units) >= 50, (len(units), len(ran - units))
+
+
+def test_severity_warn_tests_are_the_only_warnings_on_spark(spark_test_run: SparkTestRun) -> None:
+    nodes = spark_test_run.manifest["nodes"]
+    warned = [r["unique_id"] for r in spark_test_run.run_results["results"] if r["status"] == "warn"]
+    # a warning comes from severity warn, or from a warn_if threshold below error_if (tiered tests)
+    assert all(nodes[uid]["config"]["severity"].lower() == "warn"
+               or nodes[uid]["config"]["warn_if"] != nodes[uid]["config"]["error_if"] for uid in warned), warned

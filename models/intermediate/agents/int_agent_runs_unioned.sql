@@ -25,13 +25,7 @@ otel_runs as (
 
 final as (
 
-    select
-        {{ columns | join(',\n        ') }}
-    from agent_runs
-    union all
-    select
-        {{ columns | join(',\n        ') }}
-    from otel_runs
+    {{ union_columns(['agent_runs', 'otel_runs'], columns) }}
 
 )
 

@@ -25,13 +25,7 @@ otel_steps as (
 
 final as (
 
-    select
-        {{ columns | join(',\n        ') }}
-    from agent_steps
-    union all
-    select
-        {{ columns | join(',\n        ') }}
-    from otel_steps
+    {{ union_columns(['agent_steps', 'otel_steps'], columns) }}
 
 )
 

@@ -35,13 +35,7 @@ otel_events as (
 
 final as (
 
-    select
-        {{ columns | join(',\n        ') }}
-    from telemetry_events
-    union all
-    select
-        {{ columns | join(',\n        ') }}
-    from otel_events
+    {{ union_columns(['telemetry_events', 'otel_events'], columns) }}
 
 )
 

@@ -76,99 +76,80 @@ numbered as (
 
 ),
 
-prompts as (
+event_kinds as (
 
+    -- every inference span gives two events: its prompt at its start, its response at its end
     select
-        ---------- ids
-        'otel:' || span_id || ':prompt' as event_id,
-        conversation_id,
-        user_id,
-        session_id,
-        ---------- strings
         'ai_user_prompt_created' as event_name,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
-        intent_label,
-        model_used,
-        cast(null as {{ dbt.type_string() }}) as response_status,
-        cast(null as {{ dbt.type_string() }}) as error_type,
-        cast(null as {{ dbt.type_string() }}) as action_type,
-        prompt_text,
-        cast(null as {{ dbt.type_string() }}) as response_text,
-        cast(null as {{ dbt.type_string() }}) as feedback,
-        ---------- numerics
-        prompt_number,
-        cast(null as {{ type_double() }}) as latency_ms,
-        cast(null as bigint) as input_tokens,
-        cast(null as bigint) as output_tokens,
-        cast(null as {{ type_double() }}) as cost_usd,
-        cast(null as integer) as rating,
-        ---------- booleans
-        consent_analytics,
-        cast(null as boolean) as conversion_flag,
-        is_prompt_text_redacted,
-        false as is_response_text_redacted,
-        false as is_feedback_redacted,
-        ---------- timestamps
-        cast(started_at as date) as occurred_date,
-        started_at as occurred_at,
-        loaded_at,
-        conversation_processed_at as processed_at
-    from numbered
+        true as is_prompt
+    union all
+    select
+        'ai_llm_response_received' as event_name,
+        false as is_prompt
 
 ),
 
-responses as (
+events as (
 
+    -- one projection for both kinds: a column of the other kind's event is null (false for
+    -- the redaction flags), as in stg_telemetry__ai_events
     select
-        ---------- ids
-        'otel:' || span_id as event_id,
-        conversation_id,
-        user_id,
-        session_id,
-        ---------- strings
-        'ai_llm_response_received' as event_name,
-        workflow,
-        model_version,
-        prompt_version,
-        feature_flag_state,
-        cast(null as {{ dbt.type_string() }}) as intent_label,
-        model_used,
-        case when is_error then 'error' else 'success' end as response_status,
-        error_type,
-        cast(null as {{ dbt.type_string() }}) as action_type,
-        cast(null as {{ dbt.type_string() }}) as prompt_text,
-        response_text,
-        cast(null as {{ dbt.type_string() }}) as feedback,
-        ---------- numerics
-        prompt_number,
-        cast(duration_ms as {{ type_double() }}) as latency_ms,
-        cast(input_tokens as bigint) as input_tokens,
-        cast(output_tokens as bigint) as output_tokens,
-        cast(cost_usd as {{ type_double() }}) as cost_usd,
-        cast(null as integer) as rating,
-        ---------- booleans
-        consent_analytics,
-        cast(null as boolean) as conversion_flag,
-        false as is_prompt_text_redacted,
-        is_response_text_redacted,
-        false as is_feedback_redacted,
-        ---------- timestamps
-        cast(ended_at as date) as occurred_date,
-        ended_at as occurred_at,
-        loaded_at,
-        conversation_processed_at as processed_at
+        numbered.*,
+        event_kinds.event_name,
+        event_kinds.is_prompt,
+        case
+            when event_kinds.is_prompt then numbered.started_at else numbered.ended_at
+        end as event_at
     from numbered
+    cross join event_kinds
 
 ),
 
 final as (
 
-    select * from prompts
-    union all
-    select * from responses
+    select
+        ---------- ids
+        'otel:' || span_id || case when is_prompt then ':prompt' else '' end as event_id,
+        conversation_id,
+        user_id,
+        session_id,
+        ---------- strings
+        event_name,
+        workflow,
+        model_version,
+        prompt_version,
+        feature_flag_state,
+        case when is_prompt then intent_label end as intent_label,
+        model_used,
+        case
+            when is_prompt then null
+            when is_error then 'error'
+            else 'success'
+        end as response_status,
+        case when not is_prompt then error_type end as error_type,
+        cast(null as {{ dbt.type_string() }}) as action_type,
+        case when is_prompt then prompt_text end as prompt_text,
+        case when not is_prompt then response_text end as response_text,
+        cast(null as {{ dbt.type_string() }}) as feedback,
+        ---------- numerics
+        prompt_number,
+        case when not is_prompt then cast(duration_ms as {{ type_double() }}) end as latency_ms,
+        case when not is_prompt then cast(input_tokens as bigint) end as input_tokens,
+        case when not is_prompt then cast(output_tokens as bigint) end as output_tokens,
+        case when not is_prompt then cast(cost_usd as {{ type_double() }}) end as cost_usd,
+        cast(null as integer) as rating,
+        ---------- booleans
+        consent_analytics,
+        cast(null as boolean) as conversion_flag,
+        is_prompt and is_prompt_text_redacted as is_prompt_text_redacted,
+        not is_prompt and is_response_text_redacted as is_response_text_redacted,
+        false as is_feedback_redacted,
+        ---------- timestamps
+        cast(event_at as date) as occurred_date,
+        event_at as occurred_at,
+        loaded_at,
+        conversation_processed_at as processed_at
+    from events
 
 )
 

@@ -31,7 +31,9 @@ genai_spans as (
 
     select
         span_id,
-        trace_id
+        trace_id,
+        parent_span_id,
+        operation_name
     from spans
     where
         operation_name in (
@@ -42,28 +44,31 @@ genai_spans as (
 
 ancestry as (
 
-    -- depth 0 is the span itself; each step up follows parent_span_id inside the trace (a
-    -- parent that never arrived ends the walk; 64 levels stop a cycle of bad ids)
+    -- depth 0 is the span itself; each step up follows parent_span_id to a span of the same
+    -- trace (a parent that never arrived ends the walk; 64 levels stop a cycle of bad ids). Each
+    -- row carries its ancestor's operation name: agent_ancestors reads it without a join.
     select
-        genai_spans.span_id,
-        genai_spans.trace_id,
-        genai_spans.span_id as ancestor_span_id,
+        span_id,
+        trace_id,
+        span_id as ancestor_span_id,
+        parent_span_id as ancestor_parent_span_id,
+        operation_name as ancestor_operation_name,
         0 as ancestor_depth
     from genai_spans
     union all
     select
         ancestry.span_id,
         ancestry.trace_id,
-        spans.parent_span_id as ancestor_span_id,
+        parents.span_id as ancestor_span_id,
+        parents.parent_span_id as ancestor_parent_span_id,
+        parents.operation_name as ancestor_operation_name,
         ancestry.ancestor_depth + 1 as ancestor_depth
     from ancestry
-    inner join spans
+    inner join spans as parents
         on
-            ancestry.ancestor_span_id = spans.span_id
-            and ancestry.trace_id = spans.trace_id
-    where
-        spans.parent_span_id is not null
-        and ancestry.ancestor_depth < 64
+            ancestry.ancestor_parent_span_id = parents.span_id
+            and ancestry.trace_id = parents.trace_id
+    where ancestry.ancestor_depth < 64
 
 ),
 
@@ -149,18 +154,14 @@ agent_ancestors as (
 
     -- the nearest invoke_agent span above (or at) the span: its agent run
     select
-        ancestry.span_id,
-        ancestry.ancestor_span_id as agent_run_span_id,
+        span_id,
+        ancestor_span_id as agent_run_span_id,
         row_number() over (
-            partition by ancestry.span_id
-            order by ancestry.ancestor_depth asc
+            partition by span_id
+            order by ancestor_depth asc
         ) as agent_rank
     from ancestry
-    inner join spans
-        on
-            ancestry.ancestor_span_id = spans.span_id
-            and ancestry.trace_id = spans.trace_id
-    where spans.operation_name = 'invoke_agent'
+    where ancestor_operation_name = 'invoke_agent'
 
 ),
 

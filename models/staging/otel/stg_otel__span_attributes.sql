@@ -3,6 +3,12 @@
     own attributes and from its resource: the values the attribute map can pick for a span's
     conversation, user, session, workflow, versions, arm, consent and intent. Only mapped keys
     are read, and valid spans' attributes hold no content (base_otel__spans removed it).
+
+    The attributes are parsed here a second time: base_otel__spans's one parse reads a fixed
+    key list (otel_span_keys) on DuckDB and Postgres, while the keys kept here come from the
+    otel_attribute_map seed, which no compile-time list follows. Reading a stored parse instead
+    would add a per-target map column (DuckDB MAP, Postgres jsonb, Spark map) to that
+    incremental table: a schema change that needs a full refresh.
 -#}
 
 with
