@@ -40,6 +40,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -272,7 +273,7 @@ SPARK_CI_SELECTOR = "spark_ci"
 class SparkTestRun:
     """`dbt test --selector spark_ci` on the Spark build: its manifest, run_results and duration."""
 
-    def __init__(self, manifest: dict, run_results: dict, seconds: float, output: str) -> None:
+    def __init__(self, manifest: dict[str, Any], run_results: dict[str, Any], seconds: float, output: str) -> None:
         self.manifest = manifest
         self.run_results = run_results
         self.seconds = seconds
@@ -312,7 +313,7 @@ def _spark_ci_definition() -> tuple[list[str], list[str]]:
     return models, excluded
 
 
-def expected_spark_ci_tests(manifest: dict) -> set[str]:
+def expected_spark_ci_tests(manifest: dict[str, Any]) -> set[str]:
     """The selection computed here from the manifest, independently of dbt's selector code: every unit test and
     every singular test, and every generic test whose parents are all among the selector's models (dbt's
     `cautious` indirect selection), less the excluded tests."""
