@@ -22,12 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ai_ops_tools import loader
+from ai_ops_tools.bench.compare import WRITE_TIME_COLUMNS
 from ai_ops_tools.raw_schema import RAW_TABLES, arrow_schema
 from conftest import PROJECT_DIR, DbtProject
-
-# Bookkeeping columns that say WHEN a row was written (the run's processed_at): any two builds
-# differ there (an incremental run and a full refresh too), so comparisons of builds leave them out.
-WRITE_TIME_COLUMNS = frozenset({"processed_at", "max_processed_at", "inputs_max_processed_at"})
 
 # Text-like column types as information_schema spells them on each warehouse.
 TEXT_TYPES = {"text", "character varying", "varchar", "character", "json", "jsonb"}

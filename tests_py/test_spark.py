@@ -46,9 +46,9 @@ import duckdb
 import pytest
 import yaml
 
+from ai_ops_tools.bench.compare import WRITE_TIME_COLUMNS
 from ai_ops_tools.raw_schema import RAW_TABLES
 from conftest import PROJECT_DIR, TEST_CONVERSATIONS, TEST_SEED, DbtProject
-from helpers_rel import WRITE_TIME_COLUMNS
 from test_incremental import (
     CONTRACTED_MARTS,
     Relation,
