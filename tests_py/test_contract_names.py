@@ -113,7 +113,8 @@ def test_every_metric_key_is_published(built: DbtProject) -> None:
 # Files that run (code, configuration, CI); prose may say where CONTRACT.md lives.
 CODE_ROOTS = ["src", "tests_py", "macros", "models", "seeds", "snapshots", "tests", "analyses", ".ci", "Makefile",
               "pyproject.toml", "dbt_project.yml", "profiles.yml.example", ".sqlfluff"]
-# A path into the folder kept beside the repository: ../shared, a parent joined with "shared", /shared/.
+# A path into the folder kept beside the repository (the one CONTRACT.md comes from): that folder's name after
+# a parent step, after a quote (a path joined from parts) or after a slash.
 OUTSIDE_PATH = re.compile(r"""(\.\./|["'/])shared(/|["'])""")
 
 
