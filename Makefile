@@ -59,11 +59,17 @@ report: install browser
 demo: install
 	$(BIN)/ai-ops demo
 
+## pytest-xdist: PYTEST_WORKERS processes (default 2, this machine's cores), each taking whole test files (a file's
+## module fixtures are built once) in the order tests_py/conftest.py sets, the slowest first. Every worker builds
+## the session fixtures its files need (Postgres schemas are named by process id). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+
 ## The whole test suite: lint, ruff, mypy, dbt builds and tests on DuckDB 1.5 and Postgres, pytest, the marts of
 ## DuckDB 1.5 and 2.0 compared row by row, the marts built on a local Spark against DuckDB's (group `spark`); then the
 ## DuckDB end-to-end tests again on DuckDB 2.0.
 test: install install-duckdb2 install-spark browser
-	AI_OPS_OTHER_DUCKDB_PYTHON=$(abspath $(BIN2))/python $(BIN)/pytest
+	AI_OPS_OTHER_DUCKDB_PYTHON=$(abspath $(BIN2))/python $(BIN)/pytest $(PYTEST_PARALLEL)
 	$(MAKE) --no-print-directory test-duckdb2
 
 ## The Spark group alone: the test data built on a local Spark, every published mart against DuckDB's, then the

@@ -28,8 +28,11 @@
                 if not exists (select from pg_catalog.pg_roles where rolname = '{{ role }}') then
                     create role "{{ role }}" nologin;
                 end if;
-            exception when insufficient_privilege then
-                raise notice 'ai_ops: cannot create role {{ role }}; create it or set var bi_reader_roles';
+            exception
+                when insufficient_privilege then
+                    raise notice 'ai_ops: cannot create role {{ role }}; create it or set var bi_reader_roles';
+                when duplicate_object or unique_violation then
+                    null;  -- a run on another schema created it since the check (roles are cluster-wide)
             end
             $$;
         {%- endfor %}

@@ -42,6 +42,26 @@ BUILD_NO_UNIT_TESTS = ["build", *NO_UNIT_TESTS]
 MODELS_ONLY = [*BUILD_NO_UNIT_TESTS, "--exclude-resource-type", "test"]
 
 
+# `make test` hands whole files to two pytest-xdist workers in collection order (--dist loadfile
+# --no-loadscope-reorder), so these, the slowest files (several minutes each: Spark sessions, their own
+# warehouses built from empty), go first and the short files fill in at the end, when a late long file
+# would keep one worker busy alone. The other files keep pytest's order; tests within a file keep theirs.
+SLOW_FILES_FIRST = (
+    "test_bench_spark.py",
+    "test_spark.py",
+    "test_user_paths.py",
+    "test_incremental_loads.py",
+    "test_incremental.py",
+    "test_sql_lint.py",
+    "test_bench.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: same order otherwise
+
+
 def _json_roundtrip(truths: dict[str, Any]) -> dict[str, Any]:
     # Tests see the truths exactly as a reader of the truths file would.
     from ai_ops_tools.generator import _json_default
