@@ -120,3 +120,20 @@ def test_postgres_gx_suite_fails_on_doctored_marts(postgres_project: Any) -> Non
         _check_failures(gx_checks.report(gx_checks.run_postgres(schema)))
     finally:
         project.query(f'drop schema if exists "{schema}" cascade')
+
+
+def test_the_suite_imports_where_main_has_no_file() -> None:
+    """`python -c` (like a pytest-xdist worker or a host that embeds Python) has a __main__ without a file.
+    With the spark extra installed, importing great_expectations there used to end the process with
+    status 0 (pyspark's Spark Connect module took it for a doctest run), so a check stopped as if it had
+    passed. `make test` installs the extra, so this runs with pyspark present."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    assert importlib.util.find_spec("pyspark") is not None, "needs the spark extra: make install-spark"
+    code = ("import sys; from ai_ops_tools import gx_checks; gx = gx_checks._import_gx(); "
+            "print('imported', gx.__name__, hasattr(sys.modules['__main__'], '__file__'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1:] == ["imported great_expectations False"], proc.stderr[-2000:]
