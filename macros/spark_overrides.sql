@@ -111,3 +111,50 @@
 {% macro spark__dateadd(datepart, interval, from_date_or_timestamp) %}
     timestampadd({{ datepart }}, cast({{ interval }} as bigint), cast({{ from_date_or_timestamp }} as timestamp))
 {% endmacro %}
+
+
+{#-
+    Unit-test fixtures on Spark: one inline table per fixture.
+
+    dbt writes a fixture as one `select <literals>` per row joined by `union all`. A model that
+    reads its input in several CTEs (base_telemetry__ai_events reads the raw rows in five places,
+    and its later CTEs twice each) gets every CTE inlined by Spark, and Spark's optimizer pushes the
+    parsing and redaction expressions into every branch of every copy of the union: thousands of
+    branches for a 13-row fixture, which Spark had not finished planning after 20 minutes and then
+    ran out of heap. `select * from values (...), (...) as fixture(columns)` is one leaf however
+    many rows it has. Same column types and values as dbt's (its format_row and safe_cast); other
+    adapters and empty fixtures use dbt's own macro. Same name: the project's macro replaces dbt's.
+-#}
+{% macro get_fixture_sql(rows, column_name_to_data_types) %}
+    {%- if target.type != 'spark' or (rows | length) == 0 -%}
+        {{ return(dbt.get_fixture_sql(rows, column_name_to_data_types)) }}
+    {%- endif -%}
+    {%- set types = column_name_to_data_types or {} -%}
+    {%- set quoted = {} -%}
+    {%- if not types -%}
+        {%- for column in adapter.get_columns_in_relation(this) -%}
+            {%- do types.update({column.name | lower: column.data_type}) -%}
+            {%- do quoted.update({column.name | lower: column.quoted}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not types -%}
+        {{ exceptions.raise_compiler_error("Not able to get columns for unit test '" ~ model.name ~ "' from relation " ~ this ~ " because the relation doesn't exist") }}
+    {%- endif -%}
+    {%- set value_rows = [] -%}
+    {%- for row in rows -%}
+        {%- set formatted = format_row(row, types) -%}
+        {%- set values = [] -%}
+        {%- for column_name, column_type in types.items() -%}
+            {%- do values.append(formatted.get(column_name, safe_cast('null', column_type) | trim)) -%}
+        {%- endfor -%}
+        {%- do value_rows.append('(' ~ values | join(', ') ~ ')') -%}
+    {%- endfor -%}
+    {%- set names = [] -%}
+    {%- for column_name in types -%}
+        {%- do names.append(quoted.get(column_name, adapter.quote(column_name))) -%}
+    {%- endfor %}
+-- Fixture for {{ model.name }} (one inline table)
+select * from values
+    {{ value_rows | join(',\n    ') }}
+    as fixture({{ names | join(', ') }})
+{%- endmacro %}
