@@ -224,6 +224,16 @@ def postgres_settings_or_skip() -> loader.PostgresSettings:
     return settings
 
 
+def spark_or_fail() -> None:
+    """pyspark and Java present, else a failure saying what to install (the Spark tests never skip)."""
+    from ai_ops_tools.spark_loader import SparkUnavailable, require_spark
+
+    try:
+        require_spark()
+    except SparkUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def pg_settings() -> loader.PostgresSettings:
     """A reachable Postgres (skips locally, fails under CI=true when unreachable)."""

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ai_ops_tools.bench.spark import compare_folders
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, spark_or_fail
 from test_incremental import CONTRACTED_MARTS
 
 TINY_EVENTS = 3_000
@@ -89,8 +89,7 @@ def test_compare_folders_counts_the_rows_that_differ(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def spark_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, float]:
     """`ai-ops bench --target spark` at a tiny size, raw tables kept; (its JSON report, work dir, seconds)."""
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.fail("Spark needs Java 17+: install a JDK (apt-get install openjdk-17-jre-headless)", pytrace=False)
+    spark_or_fail()
     work = tmp_path_factory.mktemp("bench_spark")
     profiles = work / "profiles"
     profiles.mkdir()

@@ -46,7 +46,7 @@ import yaml
 
 from ai_ops_tools.bench.compare import WRITE_TIME_COLUMNS
 from ai_ops_tools.raw_schema import RAW_TABLES
-from conftest import PROJECT_DIR, TEST_CONVERSATIONS, TEST_SEED, DbtProject
+from conftest import PROJECT_DIR, TEST_CONVERSATIONS, TEST_SEED, DbtProject, spark_or_fail
 from test_incremental import (
     CONTRACTED_MARTS,
     Relation,
@@ -74,15 +74,6 @@ PARQUET_TYPES = {
 }
 
 
-def _java_and_pyspark() -> None:
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.fail("Spark needs Java 17+: install a JDK (apt-get install openjdk-17-jre-headless)", pytrace=False)
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        pytest.fail("pyspark is missing: run `make install-spark` (the `spark` extra)", pytrace=False)
-
-
 class SparkBuild:
     """The demo's run on Spark: its warehouse directory, output and duration."""
 
@@ -101,7 +92,7 @@ class SparkBuild:
 
 def _spark_workdir(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
     """A new work folder for one Spark process and its profiles dir (a copy of profiles.yml.example)."""
-    _java_and_pyspark()
+    spark_or_fail()
     workdir = tmp_path_factory.mktemp(name)
     profiles = workdir / "profiles"
     profiles.mkdir()

@@ -460,7 +460,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         except ConnectionError as exc:
             raise CliError(str(exc)) from exc
     if args.target == "spark":
-        _spark_available()
+        from ai_ops_tools.spark_loader import SparkUnavailable, require_spark
+
+        try:
+            require_spark()
+        except SparkUnavailable as exc:
+            raise CliError(str(exc)) from exc
     out = args.out if args.out is not None else BENCH_REPORTS[args.target]
     cfg = bench.BenchConfig(
         sizes=args.sizes, target=args.target, repeats=args.repeats, out=out, json_path=args.json,
@@ -489,17 +494,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
 # The Markdown report of each target when --out is not given.
 BENCH_REPORTS = {"duckdb": Path("docs/benchmarks.md"), "postgres": Path("docs/benchmarks.md"),
                  "spark": Path("docs/benchmarks-spark.md")}
-
-
-def _spark_available() -> None:
-    """pyspark (the `spark` extra) and Java, or a CliError saying how to install them."""
-    import importlib.util
-    import shutil
-
-    if importlib.util.find_spec("pyspark") is None:
-        raise CliError("pyspark is not installed: `make install-spark` (or pip install -e '.[spark]')")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise CliError("Spark needs Java 17 or newer: install a JDK (e.g. openjdk-17-jre-headless) or set JAVA_HOME")
 
 
 def _bench_command(argv: list[str]) -> str:

@@ -118,18 +118,25 @@ def session_settings(warehouse: Path, profiles_dir: Path) -> dict[str, str]:
     return settings
 
 
-def get_session(settings: Mapping[str, str]) -> Any:
-    """The process's SparkSession with Hive support and ``settings`` (as dbt-spark's session method opens it)."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
+def require_spark() -> None:
+    """Raise SparkUnavailable, saying what to install, unless pyspark (the `spark` extra) and Java are here."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
         raise SparkUnavailable(
             "pyspark is not installed: `make install-spark` (or pip install -e '.[spark]') installs "
             "dbt-spark[session]"
-        ) from exc
+        )
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise SparkUnavailable("Spark needs Java 17 or newer: install a JDK (e.g. openjdk-17-jre-headless) "
                                "or set JAVA_HOME")
+
+
+def get_session(settings: Mapping[str, str]) -> Any:
+    """The process's SparkSession with Hive support and ``settings`` (as dbt-spark's session method opens it)."""
+    require_spark()
+    from pyspark.sql import SparkSession
+
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in settings.items():
         builder = builder.config(key, value)
