@@ -154,6 +154,11 @@ def _unit_test_row(s: dict[str, Any], u: dict[str, Any]) -> str:
             f"{'ok' if u.get('success') else 'FAILED'}; data-independent |")
 
 
+def _build_command(first: dict[str, Any]) -> str:
+    """The scheduled build's command: `dbt run` on Spark (its load ran in a process of its own), else `dbt build`."""
+    return "dbt run" if first.get("load_process") else "dbt build"
+
+
 def _build_rows(s: dict[str, Any], first: dict[str, Any]) -> list[str]:
     """The table rows of the generator, the load, dbt seed, the full build and the unit tests."""
     b = first["build"]
@@ -199,8 +204,7 @@ def _full_refresh_row(s: dict[str, Any], first: dict[str, Any], inc: dict[str, A
                 f"{k} (+{v['only_incremental']}/-{v['only_full_refresh']} rows)" for k, v in diff.items()))
     if inc.get("compare_error"):
         same = f"marts not compared: {inc['compare_error']}"
-    command = "dbt run" if first.get("load_process") else "dbt build"
-    return (f"| {command} --full-refresh (same data) | {_num(s['full_refresh_s'])} | "
+    return (f"| {_build_command(first)} --full-refresh (same data) | {_num(s['full_refresh_s'])} | "
             f"{_num(get_path(first, 'incremental.full_refresh.peak_rss_mb'), '{:.0f}')} | {same} |")
 
 
@@ -209,12 +213,11 @@ def _incremental_rows(s: dict[str, Any], first: dict[str, Any], inc: dict[str, A
     kind = ("incremental models: " + ", ".join(first["incremental_models"])
             if inc["is_incremental"] else "no incremental model yet: a full rebuild")
     hard = f", {a['ties']:,} ties, {a['backfills']:,} backfills" if "ties" in a else ""
-    command = "dbt run" if first.get("load_process") else "dbt build"
     lines = [
         f"| append to raw ai_events | {_num(inc['append_s'], '{:.2f}')} | "
         f"{_num(get_path(inc, 'append_process.peak_rss_mb'), '{:.0f}')} | {a['new']:,} new, "
         f"{a['late']:,} late, {a['duplicates']:,} duplicates{hard} |",
-        f"| **{command} after append** | **{_num(s['incremental_build_s'])}** | "
+        f"| **{_build_command(first)} after append** | **{_num(s['incremental_build_s'])}** | "
         f"{_num(s['incremental_peak_rss_mb'], '{:.0f}')} | {_percent(s['incremental_ratio'])} % "
         f"of the full build; {kind} |",
     ]
