@@ -132,7 +132,9 @@
     {%- set types = column_name_to_data_types or {} -%}
     {%- set quoted = {} -%}
     {%- if not types -%}
-        {%- for column in adapter.get_columns_in_relation(this) -%}
+        {#- as dbt does: the deferred relation when `this` is missing and --defer gives one -#}
+        {%- set relation = defer_relation if (defer_relation and not load_relation(this)) else this -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
             {%- do types.update({column.name | lower: column.data_type}) -%}
             {%- do quoted.update({column.name | lower: column.quoted}) -%}
         {%- endfor -%}
@@ -140,12 +142,16 @@
     {%- if not types -%}
         {{ exceptions.raise_compiler_error("Not able to get columns for unit test '" ~ model.name ~ "' from relation " ~ this ~ " because the relation doesn't exist") }}
     {%- endif -%}
+    {%- set nulls = {} -%}
+    {%- for column_name, column_type in types.items() -%}
+        {%- do nulls.update({column_name: safe_cast('null', column_type) | trim}) -%}
+    {%- endfor -%}
     {%- set value_rows = [] -%}
     {%- for row in rows -%}
         {%- set formatted = format_row(row, types) -%}
         {%- set values = [] -%}
-        {%- for column_name, column_type in types.items() -%}
-            {%- do values.append(formatted.get(column_name, safe_cast('null', column_type) | trim)) -%}
+        {%- for column_name in types -%}
+            {%- do values.append(formatted.get(column_name, nulls[column_name])) -%}
         {%- endfor -%}
         {%- do value_rows.append('(' ~ values | join(', ') ~ ')') -%}
     {%- endfor -%}
